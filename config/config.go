@@ -1,0 +1,294 @@
+// Package config reads a stack's settings once, into typed values, and validates all of them before any
+// resource is registered. Every problem is reported at once, each naming the key and the fix.
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	pulumicfg "github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+	"github.com/ragmesh/ragmesh/hosts"
+)
+
+// Namespace is the project's config namespace: every key is `ragmesh:<key>`.
+const Namespace = "ragmesh"
+
+// Host sources.
+const (
+	SourceAzure = "azure" // VMs declared by this stack
+	SourceGiven = "given" // machines that already exist, listed under `hosts`
+)
+
+// Consul install methods and Chroma runtimes.
+const (
+	InstallApt    = "apt"    // HashiCorp's apt repository, pinned version
+	InstallUpload = "upload" // a binary uploaded by the program (air-gapped hosts)
+	RuntimeDocker = "docker" // the chromadb/chroma image
+	RuntimeBundle = "bundle" // an uploaded Chroma server bundle run by systemd
+)
+
+// Config is the whole, validated stack configuration.
+type Config struct {
+	HostSource string
+	// Hosts are the machines of the "given" host source.
+	Hosts []hosts.Spec
+	// SSHPrivateKey opens every host for remote commands; it stays a Pulumi secret.
+	SSHPrivateKey pulumi.StringOutput
+	Azure         Azure
+	Consul        Consul
+	Chroma        Chroma
+	// Intentions are the allowed caller → service edges; everything else is denied.
+	Intentions []Intention
+	// SelfCheck runs the end-of-update verification of the mesh path.
+	SelfCheck bool
+}
+
+// Azure holds the settings of the Azure host source.
+type Azure struct {
+	Location            string
+	ResourceGroupName   string
+	CreateResourceGroup bool
+	VnetCidr            string
+	AppSubnetCidr       string
+	DataSubnetCidr      string
+	OperatorCidr        string
+	AdminUser           string
+	SSHPublicKey        string
+	ConsulServerCount   int
+	AppVMCount          int
+	VMSizes             VMSizes
+	Image               Image
+	ChromaDataDiskGB    int
+	Tags                map[string]string
+	// JumpHost, when set, is the bastion remote commands reach the private addresses through.
+	JumpHost *JumpHost
+}
+
+// VMSizes are the Azure VM sizes per role.
+type VMSizes struct {
+	ConsulServer string `json:"consulServer"`
+	App          string `json:"app"`
+	Chroma       string `json:"chroma"`
+}
+
+// Image is an Azure Marketplace image reference.
+type Image struct {
+	Publisher string `json:"publisher"`
+	Offer     string `json:"offer"`
+	Sku       string `json:"sku"`
+	Version   string `json:"version"`
+}
+
+// JumpHost is an SSH bastion; it uses the same private key as the VMs.
+type JumpHost struct {
+	Host string `json:"host"`
+	User string `json:"user"`
+	Port int    `json:"port"`
+}
+
+// Consul holds the Consul agent settings.
+type Consul struct {
+	Datacenter string
+	Install    string
+	// Version is the apt package version (install=apt).
+	Version string
+	// Binary is the local path of the consul binary to upload (install=upload).
+	Binary string
+	UI     bool
+}
+
+// Chroma holds the ChromaDB settings.
+type Chroma struct {
+	Runtime string
+	// Image is the pinned Docker image (runtime=docker).
+	Image string
+	// Bundle is the local path of the Chroma server bundle (runtime=bundle).
+	Bundle string
+	// DataDir is Chroma's persistent data directory on the chroma host.
+	DataDir string
+}
+
+// Intention allows Source to call Destination through the mesh.
+type Intention struct {
+	Source      string `json:"source"`
+	Destination string `json:"destination"`
+}
+
+// Defaults are the values Pulumi.yaml declares; a test keeps the two in step. They apply here too, so mocked
+// tests and Automation API programs without the project file see the same defaults as `pulumi up`.
+var Defaults = map[string]string{
+	"hostSource":          SourceAzure,
+	"location":            "westeurope",
+	"createResourceGroup": "true",
+	"vnetCidr":            "10.0.0.0/16",
+	"appSubnetCidr":       "10.0.1.0/24",
+	"dataSubnetCidr":      "10.0.2.0/24",
+	"adminUser":           "ragmesh",
+	"consulServerCount":   "1",
+	"appVmCount":          "1",
+	"vmSizeConsulServer":  "Standard_B1ms",
+	"vmSizeApp":           "Standard_B2s",
+	"vmSizeChroma":        "Standard_B2s",
+	"chromaDataDiskGb":    "32",
+	"datacenter":          "dc1",
+	"consulInstall":       InstallApt,
+	"consulVersion":       "1.16.1-1",
+	"consulUi":            "false",
+	"chromaRuntime":       RuntimeDocker,
+	"chromaImage":         "chromadb/chroma:1.0.0",
+	"chromaDataDir":       "/var/lib/chroma",
+	"selfCheck":           "true",
+}
+
+// DefaultImage is Ubuntu 22.04 LTS, generation 2.
+var DefaultImage = Image{Publisher: "Canonical", Offer: "0001-com-ubuntu-server-jammy", Sku: "22_04-lts-gen2", Version: "latest"}
+
+// DefaultIntentions is the one edge the RAG service needs.
+var DefaultIntentions = []Intention{{Source: "django-app", Destination: "chromadb"}}
+
+// Keys lists every key the program reads; anything else under the namespace is a typo.
+var Keys = []string{
+	"hostSource", "hosts", "sshPrivateKey",
+	"location", "resourceGroupName", "createResourceGroup", "vnetCidr", "appSubnetCidr", "dataSubnetCidr",
+	"operatorCidr", "adminUser", "sshPublicKey", "consulServerCount", "appVmCount", "vmSizeConsulServer",
+	"vmSizeApp", "vmSizeChroma", "image", "chromaDataDiskGb", "tags", "jumpHost",
+	"datacenter", "consulInstall", "consulVersion", "consulBinary", "consulUi",
+	"chromaRuntime", "chromaImage", "chromaBundle", "chromaDataDir", "intentions", "selfCheck",
+}
+
+// Load reads every key, then validates the whole; the error lists every problem found.
+func Load(ctx *pulumi.Context) (*Config, error) {
+	r := reader{cfg: pulumicfg.New(ctx, Namespace)}
+	c := &Config{
+		HostSource: r.str("hostSource"),
+		Azure: Azure{
+			Location:            r.str("location"),
+			ResourceGroupName:   r.str("resourceGroupName"),
+			CreateResourceGroup: r.boolean("createResourceGroup"),
+			VnetCidr:            r.str("vnetCidr"),
+			AppSubnetCidr:       r.str("appSubnetCidr"),
+			DataSubnetCidr:      r.str("dataSubnetCidr"),
+			OperatorCidr:        r.str("operatorCidr"),
+			AdminUser:           r.str("adminUser"),
+			SSHPublicKey:        r.str("sshPublicKey"),
+			ConsulServerCount:   r.integer("consulServerCount"),
+			AppVMCount:          r.integer("appVmCount"),
+			VMSizes:             VMSizes{ConsulServer: r.str("vmSizeConsulServer"), App: r.str("vmSizeApp"), Chroma: r.str("vmSizeChroma")},
+			Image:               DefaultImage,
+			ChromaDataDiskGB:    r.integer("chromaDataDiskGb"),
+		},
+		Consul: Consul{
+			Datacenter: r.str("datacenter"),
+			Install:    r.str("consulInstall"),
+			Version:    r.str("consulVersion"),
+			Binary:     r.str("consulBinary"),
+			UI:         r.boolean("consulUi"),
+		},
+		Chroma: Chroma{
+			Runtime: r.str("chromaRuntime"),
+			Image:   r.str("chromaImage"),
+			Bundle:  r.str("chromaBundle"),
+			DataDir: r.str("chromaDataDir"),
+		},
+		// A copy: decoding the intentions key into the default's backing array would overwrite the package default.
+		Intentions: append([]Intention(nil), DefaultIntentions...),
+		SelfCheck:  r.boolean("selfCheck"),
+	}
+	r.object("hosts", &c.Hosts)
+	r.object("image", &c.Azure.Image)
+	r.object("tags", &c.Azure.Tags)
+	r.object("jumpHost", &c.Azure.JumpHost)
+	r.object("intentions", &c.Intentions)
+
+	key, err := r.cfg.TrySecret("sshPrivateKey")
+	if err != nil {
+		r.errs = append(r.errs, fmt.Errorf("%s:sshPrivateKey is missing: run `pulumi config set --secret %s:sshPrivateKey < KEYFILE`", Namespace, Namespace))
+	}
+	c.SSHPrivateKey = key
+
+	errs := append(r.errs, unknownKeys(os.Getenv(pulumi.EnvConfig))...)
+	errs = append(errs, c.Validate()...)
+	if len(errs) > 0 {
+		return nil, Errors(errs)
+	}
+	return c, nil
+}
+
+// reader turns raw config strings into typed values, falling back to Defaults and collecting parse errors.
+type reader struct {
+	cfg  *pulumicfg.Config
+	errs []error
+}
+
+func (r *reader) str(key string) string {
+	if v := r.cfg.Get(key); v != "" {
+		return v
+	}
+	return Defaults[key]
+}
+
+func (r *reader) integer(key string) int {
+	v := r.str(key)
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		r.errs = append(r.errs, fmt.Errorf("%s:%s = %q is not a whole number: set e.g. %s", Namespace, key, v, Defaults[key]))
+	}
+	return n
+}
+
+func (r *reader) boolean(key string) bool {
+	v := r.str(key)
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		r.errs = append(r.errs, fmt.Errorf("%s:%s = %q: set true or false", Namespace, key, v))
+	}
+	return b
+}
+
+func (r *reader) object(key string, into any) {
+	if err := r.cfg.TryObject(key, into); err != nil && !errors.Is(err, pulumicfg.ErrMissingVar) {
+		r.errs = append(r.errs, fmt.Errorf("%s:%s does not have the documented shape (%v): see README § Configuration", Namespace, key, err))
+	}
+}
+
+// unknownKeys reports keys under the namespace that the program does not read, so typos fail loudly. The SDK
+// offers no way to list config keys, so it reads the JSON the engine hands every program in PULUMI_CONFIG
+// (inline Automation API programs get none, and skip this check).
+func unknownKeys(engineConfig string) []error {
+	var all map[string]string
+	if engineConfig == "" || json.Unmarshal([]byte(engineConfig), &all) != nil {
+		return nil
+	}
+	known := map[string]bool{}
+	for _, k := range Keys {
+		known[Namespace+":"+k] = true
+	}
+	var errs []error
+	for k := range all {
+		if strings.HasPrefix(k, Namespace+":") && !known[k] {
+			errs = append(errs, fmt.Errorf("%s is not a setting of this program: remove it or fix its spelling (known: %s)", k, strings.Join(Keys, ", ")))
+		}
+	}
+	return errs
+}
+
+// Errors is a list of configuration problems, printed one per line.
+type Errors []error
+
+func (e Errors) Error() string {
+	lines := make([]string, 0, len(e))
+	for _, err := range e {
+		lines = append(lines, "  - "+err.Error())
+	}
+	sort.Strings(lines)
+	return fmt.Sprintf("invalid stack configuration (%d problems, nothing was created):\n%s", len(e), strings.Join(lines, "\n"))
+}
+
+// Unwrap lets errors.Is/As see each problem.
+func (e Errors) Unwrap() []error { return e }

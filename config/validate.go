@@ -1,0 +1,273 @@
+package config
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net"
+	"net/netip"
+	"regexp"
+	"strings"
+
+	"github.com/ragmesh/ragmesh/hosts"
+)
+
+var (
+	// Consul accepts only these characters in a datacenter name (agent/config/builder.go).
+	datacenterName = regexp.MustCompile(`^[a-z0-9_-]+$`)
+	// Service names must also be valid DNS labels, or Consul DNS cannot serve them.
+	serviceName = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	// Host names become resource names and Consul node names.
+	hostName = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	// Azure Linux admin names: letters, digits, '-', '_', '.', not starting with a digit or '-'.
+	azureUser = regexp.MustCompile(`^[a-z_][a-z0-9_.-]{0,31}$`)
+)
+
+// Names Azure refuses as the admin user of a Linux VM.
+var azureForbiddenUsers = map[string]bool{
+	"administrator": true, "admin": true, "user": true, "user1": true, "test": true, "user2": true,
+	"test1": true, "user3": true, "admin1": true, "1": true, "123": true, "a": true, "actuser": true,
+	"adm": true, "admin2": true, "aspnet": true, "backup": true, "console": true, "david": true,
+	"guest": true, "john": true, "owner": true, "root": true, "server": true, "sql": true, "support": true,
+	"support_388945a0": true, "sys": true, "test2": true, "test3": true, "user4": true, "user5": true,
+}
+
+// Validate checks every setting and returns all problems, each naming its key and the fix.
+func (c *Config) Validate() []error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s:%s: %s", Namespace, key, fmt.Sprintf(format, args...)))
+	}
+
+	switch c.HostSource {
+	case SourceAzure:
+		errs = append(errs, c.Azure.validate()...)
+		if len(c.Hosts) > 0 {
+			bad("hosts", "is only read with hostSource=given: remove it or set hostSource to given")
+		}
+	case SourceGiven:
+		errs = append(errs, validateHosts(c.Hosts)...)
+	default:
+		bad("hostSource", "%q is not a host source: use %q (VMs declared here) or %q (machines listed under hosts)", c.HostSource, SourceAzure, SourceGiven)
+	}
+
+	if !datacenterName.MatchString(c.Consul.Datacenter) {
+		bad("datacenter", "%q is not a Consul datacenter name: use lowercase letters, digits, '-' and '_' only", c.Consul.Datacenter)
+	}
+	switch c.Consul.Install {
+	case InstallApt:
+		if c.Consul.Version == "" {
+			bad("consulVersion", "is empty: pin the apt package version, e.g. 1.16.1-1")
+		}
+	case InstallUpload:
+		if c.Consul.Binary == "" {
+			bad("consulBinary", "is required with consulInstall=upload: set the path of a linux/amd64 consul binary")
+		}
+	default:
+		bad("consulInstall", "%q is not an install method: use %q or %q", c.Consul.Install, InstallApt, InstallUpload)
+	}
+	switch c.Chroma.Runtime {
+	case RuntimeDocker:
+		if !strings.Contains(c.Chroma.Image, ":") || strings.HasSuffix(c.Chroma.Image, ":latest") {
+			bad("chromaImage", "%q is not pinned: use an exact 1.x tag such as chromadb/chroma:1.0.0", c.Chroma.Image)
+		}
+	case RuntimeBundle:
+		if c.Chroma.Bundle == "" {
+			bad("chromaBundle", "is required with chromaRuntime=bundle: set the path of the Chroma server bundle (make tools builds one)")
+		}
+	default:
+		bad("chromaRuntime", "%q is not a Chroma runtime: use %q or %q", c.Chroma.Runtime, RuntimeDocker, RuntimeBundle)
+	}
+	if !strings.HasPrefix(c.Chroma.DataDir, "/") {
+		bad("chromaDataDir", "%q must be an absolute path", c.Chroma.DataDir)
+	}
+
+	seen := map[Intention]bool{}
+	for i, in := range c.Intentions {
+		for _, name := range []string{in.Source, in.Destination} {
+			if !serviceName.MatchString(name) {
+				bad("intentions", "entry %d: %q is not a valid service name: use lowercase letters, digits and '-' (a DNS label)", i, name)
+			}
+		}
+		if in.Source == in.Destination && in.Source != "" {
+			bad("intentions", "entry %d: a service calling itself needs no intention: remove it", i)
+		}
+		if seen[in] {
+			bad("intentions", "entry %d repeats %s -> %s: remove the duplicate", i, in.Source, in.Destination)
+		}
+		seen[in] = true
+	}
+	return errs
+}
+
+func validateHosts(given []hosts.Spec) []error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s:hosts: %s", Namespace, fmt.Sprintf(format, args...)))
+	}
+	if len(given) == 0 {
+		bad("is empty with hostSource=given: list each machine with role, name, address (and user, port)")
+		return errs
+	}
+	names := map[string]bool{}
+	addrs := map[string]bool{}
+	counts := map[hosts.Role]int{}
+	for i, h := range given {
+		role := hosts.Role(h.Role)
+		if !role.Valid() {
+			bad("entry %d (%s): role %q is not one of %v", i, h.Name, h.Role, hosts.Roles)
+		}
+		counts[role]++
+		if !hostName.MatchString(h.Name) {
+			bad("entry %d: name %q must be a DNS label (lowercase letters, digits, '-')", i, h.Name)
+		}
+		if names[h.Name] {
+			bad("entry %d: name %q is used twice: names must be unique", i, h.Name)
+		}
+		names[h.Name] = true
+		if _, err := netip.ParseAddr(h.Address); err != nil {
+			bad("entry %d (%s): address %q is not an IP address: give the private address Consul binds to", i, h.Name, h.Address)
+		}
+		if addrs[h.Address] {
+			bad("entry %d (%s): address %s is used twice", i, h.Name, h.Address)
+		}
+		addrs[h.Address] = true
+		if h.Port < 0 || h.Port > 65535 {
+			bad("entry %d (%s): port %d is out of range: use 1-65535 or leave it out for 22", i, h.Name, h.Port)
+		}
+	}
+	if n := counts[hosts.ConsulServer]; n != 1 && n != 3 && n != 5 {
+		bad("%d hosts have role consul-server: a Raft quorum needs 1, 3 or 5", n)
+	}
+	if counts[hosts.Chroma] != 1 {
+		bad("%d hosts have role chroma: list exactly one", counts[hosts.Chroma])
+	}
+	if counts[hosts.App] == 0 {
+		bad("no host has role app: list at least one")
+	}
+	return errs
+}
+
+func (a Azure) validate() []error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s:%s: %s", Namespace, key, fmt.Sprintf(format, args...)))
+	}
+	if a.Location == "" {
+		bad("location", "is empty: set an Azure region, e.g. westeurope")
+	}
+	if a.ResourceGroupName == "" && !a.CreateResourceGroup {
+		bad("resourceGroupName", "is required when createResourceGroup is false: name the existing group")
+	}
+
+	vnet, vnetOK := prefix(a.VnetCidr)
+	if !vnetOK {
+		bad("vnetCidr", "%q is not a CIDR: use e.g. 10.0.0.0/16", a.VnetCidr)
+	}
+	subnets := map[string]netip.Prefix{}
+	for _, s := range []struct{ key, value string }{{"appSubnetCidr", a.AppSubnetCidr}, {"dataSubnetCidr", a.DataSubnetCidr}} {
+		p, ok := prefix(s.value)
+		switch {
+		case !ok:
+			bad(s.key, "%q is not a CIDR: use e.g. 10.0.1.0/24", s.value)
+			continue
+		case p.Bits() > 29:
+			bad(s.key, "%s is smaller than Azure allows: use /29 or larger", s.value)
+		case vnetOK && !(vnet.Contains(p.Addr()) && p.Bits() >= vnet.Bits()):
+			bad(s.key, "%s lies outside vnetCidr %s: pick a range inside the VNet", s.value, a.VnetCidr)
+		}
+		subnets[s.key] = p
+	}
+	if app, ok := subnets["appSubnetCidr"]; ok {
+		if data, ok := subnets["dataSubnetCidr"]; ok && app.Overlaps(data) {
+			bad("dataSubnetCidr", "%s overlaps appSubnetCidr %s: the subnets must not overlap", a.DataSubnetCidr, a.AppSubnetCidr)
+		}
+	}
+	if msg := operatorCidrProblem(a.OperatorCidr); msg != "" {
+		bad("operatorCidr", "%s", msg)
+	}
+
+	switch {
+	case a.AdminUser == "":
+		bad("adminUser", "is empty: set the VMs' admin user, e.g. ragmesh")
+	case azureForbiddenUsers[strings.ToLower(a.AdminUser)]:
+		bad("adminUser", "%q is refused by Azure: choose another name, e.g. ragmesh", a.AdminUser)
+	case !azureUser.MatchString(a.AdminUser):
+		bad("adminUser", "%q is not a valid Linux user name: lowercase letters, digits, '_', '-', '.', at most 32", a.AdminUser)
+	}
+	if msg := sshPublicKeyProblem(a.SSHPublicKey); msg != "" {
+		bad("sshPublicKey", "%s", msg)
+	}
+	switch a.ConsulServerCount {
+	case 1, 3, 5:
+	default:
+		bad("consulServerCount", "%d: a Raft quorum needs 1, 3 or 5 servers", a.ConsulServerCount)
+	}
+	if a.AppVMCount < 1 {
+		bad("appVmCount", "%d: at least one app VM is needed", a.AppVMCount)
+	}
+	for key, size := range map[string]string{"vmSizeConsulServer": a.VMSizes.ConsulServer, "vmSizeApp": a.VMSizes.App, "vmSizeChroma": a.VMSizes.Chroma} {
+		if strings.TrimSpace(size) == "" {
+			bad(key, "is empty: set an Azure VM size, e.g. Standard_B2s")
+		}
+	}
+	if a.Image.Publisher == "" || a.Image.Offer == "" || a.Image.Sku == "" || a.Image.Version == "" {
+		bad("image", "needs publisher, offer, sku and version (default: Canonical 0001-com-ubuntu-server-jammy 22_04-lts-gen2 latest)")
+	}
+	if a.ChromaDataDiskGB < 4 {
+		bad("chromaDataDiskGb", "%d: give the Chroma data disk at least 4 GiB", a.ChromaDataDiskGB)
+	}
+	if j := a.JumpHost; j != nil && j.Host == "" {
+		bad("jumpHost", "has no host: set its host (the bastion's address) or remove jumpHost")
+	}
+	return errs
+}
+
+func prefix(s string) (netip.Prefix, bool) {
+	p, err := netip.ParsePrefix(strings.TrimSpace(s))
+	if err != nil || p.Masked() != p {
+		return netip.Prefix{}, false
+	}
+	return p, true
+}
+
+// operatorCidrProblem explains why a range may not reach SSH and the Consul API, or returns "".
+// Private ranges of any size are fine; public ranges wider than /24 and every "anywhere" spelling are refused.
+func operatorCidrProblem(s string) string {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "":
+		return "is required: set the bastion or runner range allowed to SSH and to reach the Consul API, e.g. 10.0.250.0/28 or 203.0.113.7/32"
+	case "*", "internet", "any", "0.0.0.0/0", "::/0":
+		return fmt.Sprintf("%q opens SSH and the Consul API to the internet: use your bastion or runner range", s)
+	}
+	p, ok := prefix(s)
+	if !ok {
+		return fmt.Sprintf("%q is not a CIDR: use e.g. 203.0.113.7/32", s)
+	}
+	if !p.Addr().Is4() {
+		return fmt.Sprintf("%q: only IPv4 ranges are supported", s)
+	}
+	if !net.IP(p.Addr().AsSlice()).IsPrivate() && p.Bits() < 24 {
+		return fmt.Sprintf("%s is a public range wider than /24: narrow it to your runner or bastion addresses", s)
+	}
+	return ""
+}
+
+// sshPublicKeyProblem checks the key is one line in OpenSSH format of a type Azure accepts.
+func sshPublicKeyProblem(key string) string {
+	fields := strings.Fields(key)
+	if len(fields) == 0 {
+		return "is empty: set the OpenSSH public key the VMs accept (e.g. the content of ~/.ssh/id_ed25519.pub)"
+	}
+	if len(fields) < 2 || (fields[0] != "ssh-rsa" && fields[0] != "ssh-ed25519") {
+		return "is not an OpenSSH ssh-rsa or ssh-ed25519 public key line: paste the .pub file's content"
+	}
+	blob, err := base64.StdEncoding.DecodeString(fields[1])
+	if err != nil || len(blob) < 4 {
+		return "has a body that is not base64: paste the .pub file's content unchanged"
+	}
+	n := int(blob[0])<<24 | int(blob[1])<<16 | int(blob[2])<<8 | int(blob[3])
+	if 4+n > len(blob) || string(blob[4:4+n]) != fields[0] {
+		return "is malformed: its body does not match its type; paste the .pub file's content unchanged"
+	}
+	return ""
+}

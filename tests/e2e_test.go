@@ -1,0 +1,152 @@
+// Package tests holds the end-to-end tests: the real Pulumi engine (CLI, language host, plugins from the
+// offline toolchain) runs the stack program against the local test hosts, with real Consul and real Chroma.
+// `make e2e` (part of `make test`) starts the hosts and sets RAGMESH_E2E=1; plain `go test ./...` skips them.
+package tests
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+	"github.com/stretchr/testify/require"
+)
+
+// Hosts of the local stack (Pulumi.local.yaml).
+var localHosts = []string{"consul", "app", "chroma"}
+
+const chromaAddress = "10.0.2.4"
+
+// env is the shared fixture: the repo, the stack, and SSH to the hosts.
+type env struct {
+	root  string
+	stack auto.Stack
+}
+
+func setup(t *testing.T) *env {
+	t.Helper()
+	if os.Getenv("RAGMESH_E2E") != "1" {
+		t.Skip("end-to-end test: run it with `make e2e` (needs the toolchain and the local hosts)")
+	}
+	root, err := filepath.Abs("..")
+	require.NoError(t, err)
+	for _, need := range []string{".tools/bin/pulumi", ".cache/hosts/ssh_config", ".cache/hosts/id_ed25519"} {
+		_, err := os.Stat(filepath.Join(root, need))
+		require.NoError(t, err, "missing %s: run `make hosts` first", need)
+	}
+	ctx := context.Background()
+	stack, err := auto.UpsertStackLocalSource(ctx, "local", root)
+	require.NoError(t, err)
+	key, err := os.ReadFile(filepath.Join(root, ".cache/hosts/id_ed25519"))
+	require.NoError(t, err)
+	require.NoError(t, stack.SetConfig(ctx, "ragmesh:sshPrivateKey", auto.ConfigValue{Value: string(key), Secret: true}))
+	e := &env{root: root, stack: stack}
+	t.Cleanup(func() {
+		if t.Failed() {
+			e.dumpJournals(t)
+		}
+		// Leave the stack file as committed: the key is set per run.
+		_ = stack.RemoveConfig(ctx, "ragmesh:sshPrivateKey")
+	})
+	return e
+}
+
+// ssh runs a command on a local host and returns its combined output.
+func (e *env) ssh(host string, stdin string, command string) (string, error) {
+	cmd := exec.Command("ssh", "-F", filepath.Join(e.root, ".cache/hosts/ssh_config"), host, command)
+	cmd.Stdin = strings.NewReader(stdin)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// verify runs the mesh check on the app host, as the demo does.
+func (e *env) verify(t *testing.T, expectDenied bool) map[string]any {
+	t.Helper()
+	script, err := os.ReadFile(filepath.Join(e.root, "tests/scripts/verify-mesh.py"))
+	require.NoError(t, err)
+	args := chromaAddress
+	if expectDenied {
+		args += " --expect-denied"
+	}
+	out, err := e.ssh("app", string(script), "python3 - "+args)
+	var result map[string]any
+	require.NoError(t, json.Unmarshal([]byte(lastLine(out)), &result), "verify output: %s", out)
+	require.NoError(t, err, "mesh verification failed: %s", out)
+	require.Equal(t, true, result["ok"], out)
+	return result
+}
+
+func (e *env) up(t *testing.T, opts ...optup.Option) auto.UpResult {
+	t.Helper()
+	res, err := e.stack.Up(context.Background(), append(opts, optup.ProgressStreams(os.Stdout), optup.ErrorProgressStreams(os.Stderr))...)
+	require.NoError(t, err)
+	return res
+}
+
+func (e *env) dumpJournals(t *testing.T) {
+	for _, h := range localHosts {
+		out, _ := e.ssh(h, "", "journalctl -n 40 --no-pager -u 'consul*' -u 'chroma*' -u '*-sidecar*' 2>&1 | tail -n 40")
+		t.Logf("---- journal of %s ----\n%s", h, out)
+	}
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
+
+// TestMeshLifecycle is the main job end to end: fresh hosts → pulumi up → verified mesh; a no-op up changes
+// nothing; removing the allow intention denies new requests and restoring it allows them again; destroy leaves
+// no service running.
+func TestMeshLifecycle(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+
+	start := time.Now()
+	first := e.up(t)
+	t.Logf("pulumi up from fresh hosts: %s", time.Since(start).Round(time.Second))
+	require.Contains(t, first.Outputs, "chromaUpstream")
+	require.Equal(t, "127.0.0.1:8001", first.Outputs["chromaUpstream"].Value)
+	e.verify(t, false)
+
+	t.Run("no-op up changes nothing and runs no remote command", func(t *testing.T) {
+		res := e.up(t, optup.ExpectNoChanges())
+		for op, n := range *res.Summary.ResourceChanges {
+			require.Equal(t, "same", op, "a no-op up did %d %s operations", n, op)
+		}
+	})
+
+	t.Run("removing the allow intention denies new requests", func(t *testing.T) {
+		require.NoError(t, e.stack.SetConfig(ctx, "ragmesh:intentions", auto.ConfigValue{Value: "[]"}))
+		res := e.up(t)
+		changes := *res.Summary.ResourceChanges
+		require.Equal(t, 1, changes["delete"], "only the chromadb intention should go: %v", changes)
+		e.verify(t, true)
+	})
+
+	t.Run("restoring the intention allows requests again", func(t *testing.T) {
+		require.NoError(t, e.stack.RemoveConfig(ctx, "ragmesh:intentions"))
+		res := e.up(t)
+		require.Equal(t, 1, (*res.Summary.ResourceChanges)["create"])
+		e.verify(t, false)
+	})
+
+	t.Run("destroy leaves no service running", func(t *testing.T) {
+		_, err := e.stack.Destroy(ctx, optdestroy.ProgressStreams(os.Stdout))
+		require.NoError(t, err)
+		for _, h := range localHosts {
+			out, _ := e.ssh(h, "", "systemctl list-units --no-legend --state=active 'consul*' 'chroma*' '*-sidecar*'")
+			require.Empty(t, strings.TrimSpace(out), "still running on %s", h)
+		}
+		out, _ := e.ssh("chroma", "", fmt.Sprintf("ss -Hltn 'sport = :%d'", 8000))
+		require.Empty(t, strings.TrimSpace(out), "chroma still listening")
+	})
+}
