@@ -204,6 +204,9 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 	r.object("image", &c.Azure.Image)
 	r.object("tags", &c.Azure.Tags)
 	r.object("jumpHost", &c.Azure.JumpHost)
+	if j := c.Azure.JumpHost; j != nil && *j == (JumpHost{}) {
+		c.Azure.JumpHost = nil // the declared default {} means "no bastion"
+	}
 	r.object("intentions", &c.Intentions)
 
 	key, err := r.cfg.TrySecret("sshPrivateKey")

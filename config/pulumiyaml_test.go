@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"sort"
@@ -50,11 +51,31 @@ func TestPulumiYAMLDefaultsEqualConfigDefaults(t *testing.T) {
 			assert.False(t, has, "%s has a default in config.Defaults but none in Pulumi.yaml", name)
 			continue
 		}
+		if goDefault, ok := structuredDefaults[name]; ok {
+			assert.JSONEq(t, jsonOf(t, goDefault), jsonOf(t, k.Default), "default of %s", name)
+			continue
+		}
 		assert.Equal(t, Defaults[name], fmt.Sprint(k.Default), "default of %s", name)
 	}
 	for name := range Defaults {
 		assert.NotNil(t, keys[name].Default, "%s has a default in config.Defaults but none in Pulumi.yaml", name)
 	}
+}
+
+// structuredDefaults are the Go values behind Pulumi.yaml's object and array defaults.
+var structuredDefaults = map[string]any{
+	"image":      DefaultImage,
+	"intentions": DefaultIntentions,
+	"hosts":      []any{},
+	"tags":       map[string]string{},
+	"jumpHost":   map[string]string{},
+}
+
+func jsonOf(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return string(b)
 }
 
 func TestPulumiYAMLKeysAreTypedAndDescribed(t *testing.T) {

@@ -76,7 +76,8 @@ func Run(ctx *pulumi.Context) error {
 	ctx.Export(OutputConsulServerAddresses, set.Addresses(hosts.ConsulServer))
 	ctx.Export(OutputAppAddresses, set.Addresses(hosts.App))
 	ctx.Export(OutputChromaAddress, chromaHost.PrivateAddress)
-	ctx.Export(OutputConsulCACert, cluster.CAPem)
+	// The CA certificate is public; it is secret only because the command that printed it had secret inputs.
+	ctx.Export(OutputConsulCACert, pulumi.Unsecret(cluster.CAPem))
 	ctx.Export(OutputChromaUpstream, pulumi.String(app.UpstreamAddress))
 	ctx.Export(OutputAppEnvFile, pulumi.String(app.EnvFile))
 	ctx.Export(OutputMeshServices, pulumi.StringMap{"app": pulumi.String(app.Service), "vectorStore": pulumi.String(provisioners.ChromaService)})

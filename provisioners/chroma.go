@@ -88,6 +88,7 @@ func NewChroma(ctx *pulumi.Context, name string, args ChromaArgs, opts ...pulumi
 	svc, err := NewMeshService(ctx, name+"-service", MeshServiceArgs{
 		Host: h, Agent: args.Agent, Name: ChromaService, ID: ChromaService + "-" + h.Name,
 		Port: ChromaPort, CheckPath: ChromaCheckPath, After: []pulumi.Resource{install},
+		WaitHealthy: true,
 	}, child)
 	if err != nil {
 		return nil, err

@@ -184,8 +184,8 @@ func (c *ConsulCluster) serverTLS(ctx *pulumi.Context, h hosts.Host, servers []h
 			return out
 		})
 		data := func(tmpl string) pulumi.StringOutput {
-			return renderOutput(tmpl, list.ApplyT(func(s []tlsServer) map[string]any {
-				return map[string]any{"Servers": s, "Self": h.Name, "Datacenter": datacenter}
+			return renderOutput(tmpl, list.ApplyT(func(s any) map[string]any {
+				return map[string]any{"Servers": s.([]tlsServer), "Self": h.Name, "Datacenter": datacenter}
 			}))
 		}
 		ca, err := run(ctx, h.Name+"-consul-tls", h, script{body: data("consul-tls-ca.sh.tmpl")}, child, pulumi.DependsOn([]pulumi.Resource{install}))

@@ -27,6 +27,8 @@ type MeshServiceArgs struct {
 	Port      int
 	CheckPath string
 	Upstreams []Upstream
+	// WaitHealthy makes registration wait until the service passes its checks (it must be running already).
+	WaitHealthy bool
 	// After are further steps that must come first (e.g. the service itself being installed).
 	After []pulumi.Resource
 }
@@ -43,6 +45,7 @@ type serviceData struct {
 	ID, Name, CheckPath, PublicAddress string
 	Port, SidecarPort                  int
 	Upstreams                          []Upstream
+	WaitHealthy                        bool
 }
 
 // NewMeshService uploads the service definition and sidecar unit, registers the service and starts the sidecar.
@@ -56,7 +59,7 @@ func NewMeshService(ctx *pulumi.Context, name string, args MeshServiceArgs, opts
 	data := h.PrivateAddress.ApplyT(func(addr string) serviceData {
 		return serviceData{
 			ID: args.ID, Name: args.Name, CheckPath: args.CheckPath, PublicAddress: addr,
-			Port: args.Port, SidecarPort: SidecarPort, Upstreams: args.Upstreams,
+			Port: args.Port, SidecarPort: SidecarPort, Upstreams: args.Upstreams, WaitHealthy: args.WaitHealthy,
 		}
 	})
 	after := pulumi.DependsOn([]pulumi.Resource{args.Agent})

@@ -9,6 +9,7 @@ Usage: verify-mesh.py CHROMA_ADDRESS [--expect-denied]
   --expect-denied  the mesh path must be refused (an intention denies it); the direct path still must be.
 """
 import json
+import math
 import socket
 import sys
 import time
@@ -17,7 +18,7 @@ import urllib.request
 
 UPSTREAM = "http://127.0.0.1:8001"
 API = UPSTREAM + "/api/v2/tenants/default_tenant/databases/default_database"
-DIM = 8
+DIM = 384  # the size of common sentence-embedding models
 
 
 def call(method, url, body=None, timeout=5):
@@ -29,7 +30,8 @@ def call(method, url, body=None, timeout=5):
 
 
 def embedding(i):
-    return [float((i * (k + 3)) % 7) / 7.0 for k in range(DIM)]
+    """A distinct, deterministic vector per document: document i is its own nearest neighbour."""
+    return [math.cos(0.37 * (i + 1) * (k + 1)) for k in range(DIM)]
 
 
 def mesh_round_trip():
