@@ -49,8 +49,12 @@ unit: vet
 	@tools/consul/licence-gate_test.sh
 	@for m in $(GO_MODULES); do echo "== go test $$m"; (cd $$m && go test -count=1 ./...); done
 
-e2e: hosts
-	@$(OFFLINE); RAGMESH_E2E=1 go test -count=1 -timeout 40m -v ./tests/...
+# Fresh hosts for every run, torn down afterwards whatever the result.
+e2e: tools
+	@tools/hosts/build-rootfs.sh $(ROOT)/.cache/hosts/rootfs.tar
+	@tools/hosts/hosts.sh down >/dev/null 2>&1 || true
+	@tools/hosts/hosts.sh up
+	@$(OFFLINE); trap 'tools/hosts/hosts.sh down' EXIT; RAGMESH_E2E=1 go test -count=1 -timeout 40m -v ./tests/...
 
 test: tools unit e2e
 

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -61,4 +63,23 @@ func TestDevStackWithoutThePrivateKeyFailsClearly(t *testing.T) {
 		require.ErrorAs(t, err, &problems)
 		assert.Len(t, problems, 1, "the key is the only thing missing")
 	})
+}
+
+// TestCommittedStackFilesHoldNoSecrets guards against a run's secret (e.g. the demo's SSH key, which `make demo`
+// sets per machine) being committed: stack files in the repository carry no `secure:` values.
+func TestCommittedStackFilesHoldNoSecrets(t *testing.T) {
+	files, err := filepath.Glob("../Pulumi.*.yaml")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	out, err := exec.Command("git", append([]string{"ls-files", "--"}, files...)...).Output()
+	if err != nil {
+		t.Skip("not a git checkout")
+	}
+	for _, f := range strings.Fields(string(out)) {
+		committed, err := exec.Command("git", "show", "HEAD:./"+f).Output()
+		if err != nil {
+			continue // added but not committed yet
+		}
+		assert.NotContains(t, string(committed), "secure:", "%s holds an encrypted secret in the committed version", f)
+	}
 }

@@ -125,7 +125,7 @@ func TestMeshLifecycle(t *testing.T) {
 	})
 
 	t.Run("removing the allow intention denies new requests", func(t *testing.T) {
-		require.NoError(t, e.stack.SetConfig(ctx, "ragmesh:intentions", auto.ConfigValue{Value: "[]"}))
+		require.NoError(t, e.stack.SetAllConfigJson(ctx, `{"ragmesh:intentions":{"value":"[]","objectValue":[],"secret":false}}`, nil))
 		res := e.up(t)
 		changes := *res.Summary.ResourceChanges
 		require.Equal(t, 1, changes["delete"], "only the chromadb intention should go: %v", changes)
