@@ -25,16 +25,18 @@ tools: host-deps
 	@tools/build.sh
 
 hosts: tools
-	@tools/hosts/build-rootfs.sh $(ROOT)/.cache/hosts/rootfs.tar
 	@tools/hosts/hosts.sh up
 
 hosts-down:
 	@tools/hosts/hosts.sh down
 
-demo: hosts
-	@STACK=$(STACK) tools/demo.sh
+# The local hosts are one set per machine: runs that use them take a lock, so two never interleave.
+HOSTS_LOCK := flock $(ROOT)/.tools/hosts.lock
 
-demo-down:
+demo: tools
+	@$(HOSTS_LOCK) bash -c 'tools/hosts/hosts.sh up && STACK=$(STACK) tools/demo.sh'
+
+demo-down: tools
 	@$(OFFLINE); if pulumi stack select $(STACK) >/dev/null 2>&1; then \
 	  pulumi destroy --yes --stack $(STACK) --suppress-outputs || true; \
 	  pulumi stack rm --yes --force --preserve-config $(STACK) >/dev/null; \
@@ -51,10 +53,8 @@ unit: vet
 
 # Fresh hosts for every run, torn down afterwards whatever the result.
 e2e: tools
-	@tools/hosts/build-rootfs.sh $(ROOT)/.cache/hosts/rootfs.tar
-	@tools/hosts/hosts.sh down >/dev/null 2>&1 || true
-	@tools/hosts/hosts.sh up
-	@$(OFFLINE); trap 'tools/hosts/hosts.sh down' EXIT; RAGMESH_E2E=1 go test -count=1 -timeout 40m -v ./tests/...
+	@$(HOSTS_LOCK) bash -c '$(OFFLINE); tools/hosts/hosts.sh down >/dev/null 2>&1 || true; tools/hosts/hosts.sh up; \
+	  trap "tools/hosts/hosts.sh down" EXIT; RAGMESH_E2E=1 go test -count=1 -timeout 40m -v ./tests/...'
 
 test: tools unit e2e
 

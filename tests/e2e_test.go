@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -103,10 +104,23 @@ func lastLine(s string) string {
 	return lines[len(lines)-1]
 }
 
-// TestMeshLifecycle is the main job end to end: fresh hosts → pulumi up → verified mesh; a no-op up changes
-// nothing; removing the allow intention denies new requests and restoring it allows them again; destroy leaves
-// no service running.
-func TestMeshLifecycle(t *testing.T) {
+// suite is a group of checks that runs against the deployed mesh. Each file registers its suites; they run in
+// order and must leave the mesh as they found it (verified working, stack config as committed).
+type suite struct {
+	order int
+	name  string
+	run   func(t *testing.T, e *env)
+}
+
+var suites []suite
+
+func register(order int, name string, run func(t *testing.T, e *env)) {
+	suites = append(suites, suite{order, name, run})
+}
+
+// TestEndToEnd is the main job end to end: fresh hosts → pulumi up → verified mesh; then every registered
+// suite; then destroy, which must leave no service running.
+func TestEndToEnd(t *testing.T) {
 	e := setup(t)
 	ctx := context.Background()
 
@@ -117,27 +131,12 @@ func TestMeshLifecycle(t *testing.T) {
 	require.Equal(t, "127.0.0.1:8001", first.Outputs["chromaUpstream"].Value)
 	e.verify(t, false)
 
-	t.Run("no-op up changes nothing and runs no remote command", func(t *testing.T) {
-		res := e.up(t, optup.ExpectNoChanges())
-		for op, n := range *res.Summary.ResourceChanges {
-			require.Equal(t, "same", op, "a no-op up did %d %s operations", n, op)
+	sort.SliceStable(suites, func(i, j int) bool { return suites[i].order < suites[j].order })
+	for _, s := range suites {
+		if !t.Run(s.name, func(t *testing.T) { s.run(t, e) }) {
+			t.Fatalf("suite %q failed; later suites would start from a broken mesh", s.name)
 		}
-	})
-
-	t.Run("removing the allow intention denies new requests", func(t *testing.T) {
-		require.NoError(t, e.stack.SetAllConfigJson(ctx, `{"ragmesh:intentions":{"value":"[]","objectValue":[],"secret":false}}`, nil))
-		res := e.up(t)
-		changes := *res.Summary.ResourceChanges
-		require.Equal(t, 1, changes["delete"], "only the chromadb intention should go: %v", changes)
-		e.verify(t, true)
-	})
-
-	t.Run("restoring the intention allows requests again", func(t *testing.T) {
-		require.NoError(t, e.stack.RemoveConfig(ctx, "ragmesh:intentions"))
-		res := e.up(t)
-		require.Equal(t, 1, (*res.Summary.ResourceChanges)["create"])
-		e.verify(t, false)
-	})
+	}
 
 	t.Run("destroy leaves no service running", func(t *testing.T) {
 		_, err := e.stack.Destroy(ctx, optdestroy.ProgressStreams(os.Stdout))

@@ -14,6 +14,7 @@ command -v debootstrap >/dev/null || { echo "rootfs: debootstrap missing: apt-ge
 mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
 mirror=${mirror:-$(awk '/^deb / {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)}
 mirror=${mirror:-http://deb.debian.org/debian}
+mkdir -p "${out%/*}"
 work=$(mktemp -d "${out%/*}/rootfs.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 start=$SECONDS

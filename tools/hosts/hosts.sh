@@ -16,7 +16,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 templates=$here/templates
 state=$repo/.cache/hosts
-rootfs_tar=$state/rootfs.tar
+# The image is machine-wide: fresh clones (CI) reuse it instead of bootstrapping Debian again.
+rootfs_tar=${HOSTS_ROOTFS:-${XDG_CACHE_HOME:-$HOME/.cache}/ragmesh/rootfs.tar}
 operator_key=$state/id_ed25519
 ssh_config=$state/ssh_config
 known_hosts=$state/known_hosts
