@@ -47,6 +47,8 @@ type Args struct {
 	Hosts []hosts.Host
 	// Agents maps a host name to the step after which its Consul agent is up.
 	Agents map[string]pulumi.Resource
+	// Token is the secret of django-app's service-identity token, shared by every instance.
+	Token pulumi.StringOutput
 }
 
 // App is django-app registered on every app host, with chromadb as its upstream.
@@ -74,7 +76,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 			return nil, err
 		}
 		svc, err := provisioners.NewMeshService(ctx, h.Name+"-django-app", provisioners.MeshServiceArgs{
-			Host: h, Agent: agent, Name: Service, ID: Service + "-" + h.Name, Port: Port, CheckPath: CheckPath,
+			Host: h, Agent: agent, Name: Service, ID: Service + "-" + h.Name, Port: Port, CheckPath: CheckPath, Token: args.Token,
 			Upstreams: []provisioners.Upstream{{Service: provisioners.ChromaService, LocalPort: UpstreamPort}},
 		}, child)
 		if err != nil {

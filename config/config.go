@@ -47,6 +47,8 @@ type Config struct {
 	Intentions []Intention
 	// SelfCheck runs the end-of-update verification of the mesh path.
 	SelfCheck bool
+	// ExportManagementToken makes the ACL management token a (secret) stack output.
+	ExportManagementToken bool
 }
 
 // Azure holds the settings of the Azure host source.
@@ -68,7 +70,22 @@ type Azure struct {
 	Tags                map[string]string
 	// JumpHost, when set, is the bastion remote commands reach the private addresses through.
 	JumpHost *JumpHost
+	// NetworkStack, when set, names the stack that owns the VNet and subnets; this stack then creates neither.
+	NetworkStack *NetworkStack
 }
+
+// NetworkStack is another Pulumi stack whose outputs carry the ids of an existing VNet and its two subnets.
+// The output names default to this program's own (vnetId, appSubnetId, dataSubnetId).
+type NetworkStack struct {
+	// Stack is the fully qualified name <organization>/<project>/<stack>.
+	Stack        string `json:"stack"`
+	VnetID       string `json:"vnetIdOutput"`
+	AppSubnetID  string `json:"appSubnetIdOutput"`
+	DataSubnetID string `json:"dataSubnetIdOutput"`
+}
+
+// DefaultNetworkStackOutputs are the output names read when networkStack does not name them.
+var DefaultNetworkStackOutputs = NetworkStack{VnetID: "vnetId", AppSubnetID: "appSubnetId", DataSubnetID: "dataSubnetId"}
 
 // VMSizes are the Azure VM sizes per role.
 type VMSizes struct {
@@ -123,27 +140,28 @@ type Intention struct {
 // Defaults are the values Pulumi.yaml declares; a test keeps the two in step. They apply here too, so mocked
 // tests and Automation API programs without the project file see the same defaults as `pulumi up`.
 var Defaults = map[string]string{
-	"hostSource":          SourceAzure,
-	"location":            "westeurope",
-	"createResourceGroup": "true",
-	"vnetCidr":            "10.0.0.0/16",
-	"appSubnetCidr":       "10.0.1.0/24",
-	"dataSubnetCidr":      "10.0.2.0/24",
-	"adminUser":           "ragmesh",
-	"consulServerCount":   "1",
-	"appVmCount":          "1",
-	"vmSizeConsulServer":  "Standard_B1ms",
-	"vmSizeApp":           "Standard_B2s",
-	"vmSizeChroma":        "Standard_B2s",
-	"chromaDataDiskGb":    "32",
-	"datacenter":          "dc1",
-	"consulInstall":       InstallApt,
-	"consulVersion":       "1.16.1-1",
-	"consulUi":            "false",
-	"chromaRuntime":       RuntimeDocker,
-	"chromaImage":         "chromadb/chroma:1.0.0",
-	"chromaDataDir":       "/var/lib/chroma",
-	"selfCheck":           "true",
+	"hostSource":            SourceAzure,
+	"location":              "westeurope",
+	"createResourceGroup":   "true",
+	"vnetCidr":              "10.0.0.0/16",
+	"appSubnetCidr":         "10.0.1.0/24",
+	"dataSubnetCidr":        "10.0.2.0/24",
+	"adminUser":             "ragmesh",
+	"consulServerCount":     "1",
+	"appVmCount":            "1",
+	"vmSizeConsulServer":    "Standard_B1ms",
+	"vmSizeApp":             "Standard_B2s",
+	"vmSizeChroma":          "Standard_B2s",
+	"chromaDataDiskGb":      "32",
+	"datacenter":            "dc1",
+	"consulInstall":         InstallApt,
+	"consulVersion":         "1.16.1-1",
+	"consulUi":              "false",
+	"chromaRuntime":         RuntimeDocker,
+	"chromaImage":           "chromadb/chroma:1.0.0",
+	"chromaDataDir":         "/var/lib/chroma",
+	"selfCheck":             "true",
+	"exportManagementToken": "false",
 }
 
 // DefaultImage is Ubuntu 22.04 LTS, generation 2.
@@ -157,9 +175,9 @@ var Keys = []string{
 	"hostSource", "hosts", "sshPrivateKey",
 	"location", "resourceGroupName", "createResourceGroup", "vnetCidr", "appSubnetCidr", "dataSubnetCidr",
 	"operatorCidr", "adminUser", "sshPublicKey", "consulServerCount", "appVmCount", "vmSizeConsulServer",
-	"vmSizeApp", "vmSizeChroma", "image", "chromaDataDiskGb", "tags", "jumpHost",
+	"vmSizeApp", "vmSizeChroma", "image", "chromaDataDiskGb", "tags", "jumpHost", "networkStack",
 	"datacenter", "consulInstall", "consulVersion", "consulBinary", "consulUi",
-	"chromaRuntime", "chromaImage", "chromaBundle", "chromaDataDir", "intentions", "selfCheck",
+	"chromaRuntime", "chromaImage", "chromaBundle", "chromaDataDir", "intentions", "selfCheck", "exportManagementToken",
 }
 
 // Load reads every key, then validates the whole; the error lists every problem found.
@@ -197,8 +215,9 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 			DataDir: r.str("chromaDataDir"),
 		},
 		// A copy: decoding the intentions key into the default's backing array would overwrite the package default.
-		Intentions: append([]Intention(nil), DefaultIntentions...),
-		SelfCheck:  r.boolean("selfCheck"),
+		Intentions:            append([]Intention(nil), DefaultIntentions...),
+		SelfCheck:             r.boolean("selfCheck"),
+		ExportManagementToken: r.boolean("exportManagementToken"),
 	}
 	r.object("hosts", &c.Hosts)
 	r.object("image", &c.Azure.Image)
@@ -207,6 +226,8 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 	if j := c.Azure.JumpHost; j != nil && *j == (JumpHost{}) {
 		c.Azure.JumpHost = nil // the declared default {} means "no bastion"
 	}
+	r.object("networkStack", &c.Azure.NetworkStack)
+	c.Azure.NetworkStack = withDefaultOutputs(c.Azure.NetworkStack)
 	r.object("intentions", &c.Intentions)
 
 	key, err := r.cfg.TrySecret("sshPrivateKey")
@@ -221,6 +242,28 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 		return nil, Errors(errs)
 	}
 	return c, nil
+}
+
+// withDefaultOutputs fills in the output names networkStack leaves out; the declared default {} means "create
+// the network here".
+func withDefaultOutputs(n *NetworkStack) *NetworkStack {
+	if n == nil || *n == (NetworkStack{}) {
+		return nil
+	}
+	out := *n
+	for _, f := range []struct {
+		into *string
+		def  string
+	}{
+		{&out.VnetID, DefaultNetworkStackOutputs.VnetID},
+		{&out.AppSubnetID, DefaultNetworkStackOutputs.AppSubnetID},
+		{&out.DataSubnetID, DefaultNetworkStackOutputs.DataSubnetID},
+	} {
+		if *f.into == "" {
+			*f.into = f.def
+		}
+	}
+	return &out
 }
 
 // reader turns raw config strings into typed values, falling back to Defaults and collecting parse errors.

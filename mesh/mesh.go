@@ -1,5 +1,5 @@
-// Package mesh holds the Consul-side policy of the stack: the consul provider bound to a server, and the
-// intentions that say who may call whom. The default is deny: an explicit deny-all entry for every service,
+// Package mesh holds the Consul-side policy of the stack: the consul provider bound to a server, the ACL tokens
+// of every agent and service, and the intentions that say who may call whom. The default is deny: an explicit deny-all entry for every service,
 // and one entry per destination listing its allowed callers.
 package mesh
 
@@ -16,16 +16,10 @@ import (
 // Wildcard is Consul's name for "every service".
 const Wildcard = "*"
 
-// Args binds the mesh policy to a cluster.
+// Args says which edges the mesh allows, through the cluster's consul provider.
 type Args struct {
-	// ServerAddress is a Consul server's private address; its HTTPS API (8501) is used.
-	ServerAddress pulumi.StringInput
-	// CAPem is the cluster CA the server's certificate is checked against.
-	CAPem      pulumi.StringInput
-	Datacenter string
+	Provider   *consul.Provider
 	Intentions []config.Intention
-	// After are the steps after which the servers answer.
-	After []pulumi.Resource
 }
 
 // Mesh is the cluster's intentions, managed through an explicit consul provider.
@@ -56,16 +50,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if err := ctx.RegisterComponentResource("ragmesh:mesh:Intentions", name, m, opts...); err != nil {
 		return nil, err
 	}
-	provider, err := consul.NewProvider(ctx, name+"-consul", &consul.ProviderArgs{
-		Address:    pulumi.Sprintf("%s:8501", args.ServerAddress),
-		Scheme:     pulumi.String("https"),
-		CaPem:      args.CAPem.ToStringOutput().ToStringPtrOutput(),
-		Datacenter: pulumi.String(args.Datacenter),
-	}, pulumi.Parent(m), pulumi.DependsOn(args.After))
-	if err != nil {
-		return nil, err
-	}
-	use := []pulumi.ResourceOption{pulumi.Parent(m), pulumi.Provider(provider), pulumi.DependsOn(args.After)}
+	use := []pulumi.ResourceOption{pulumi.Parent(m), pulumi.Provider(args.Provider)}
 
 	if _, err := consul.NewConfigEntryServiceIntentions(ctx, name+"-deny-all", &consul.ConfigEntryServiceIntentionsArgs{
 		Name: pulumi.String(Wildcard),

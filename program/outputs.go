@@ -16,4 +16,5 @@ const (
 	OutputAppEnvFile            = "appEnvFile"            // string, path of the app's settings on app hosts
 	OutputMeshServices          = "meshServices"          // map: app, vectorStore → mesh service names
 	OutputAllowedIntentions     = "allowedIntentions"     // []string, "source -> destination"
+	OutputManagementToken       = "consulManagementToken" // string, secret; only with exportManagementToken=true
 )

@@ -41,43 +41,57 @@ func Run(ctx *pulumi.Context) error {
 		return err
 	}
 
-	cluster, err := provisioners.NewConsulCluster(ctx, "consul", provisioners.ConsulArgs{
+	servers, err := provisioners.NewConsulServers(ctx, "consul", provisioners.ConsulArgs{
 		Hosts: set, Consul: cfg.Consul, RetryJoin: retryJoin,
 	})
 	if err != nil {
 		return err
 	}
-	chromaHost := set.ByRole(hosts.Chroma)[0]
-	if _, err := provisioners.NewChroma(ctx, "chroma", provisioners.ChromaArgs{
-		Host: chromaHost, Agent: cluster.Agents[chromaHost.Name], Chroma: cfg.Chroma,
-	}); err != nil {
-		return err
+	var nodes []string
+	for _, h := range set {
+		nodes = append(nodes, h.Name)
 	}
-	if _, err := app.New(ctx, "app", app.Args{Hosts: set.ByRole(hosts.App), Agents: cluster.Agents}); err != nil {
-		return err
-	}
-	servers := set.ByRole(hosts.ConsulServer)
-	var serversUp []pulumi.Resource
-	for _, s := range servers {
-		serversUp = append(serversUp, cluster.Agents[s.Name])
-	}
-	policy, err := mesh.New(ctx, "mesh", mesh.Args{
-		ServerAddress: servers[0].PrivateAddress,
-		CAPem:         cluster.CAPem,
-		Datacenter:    cfg.Consul.Datacenter,
-		Intentions:    cfg.Intentions,
-		After:         serversUp,
+	acl, err := mesh.NewACL(ctx, "acl", mesh.ACLArgs{
+		ServerAddress:   set.ByRole(hosts.ConsulServer)[0].PrivateAddress,
+		CAPem:           servers.CAPem,
+		ManagementToken: servers.ManagementToken,
+		Datacenter:      cfg.Consul.Datacenter,
+		Nodes:           nodes,
+		Services:        []string{app.Service, provisioners.ChromaService},
+		After:           []pulumi.Resource{servers.Ready},
 	})
 	if err != nil {
 		return err
+	}
+	agents, err := provisioners.NewConsulAgents(ctx, "consul-agents", servers, acl.NodeTokens)
+	if err != nil {
+		return err
+	}
+	chromaHost := set.ByRole(hosts.Chroma)[0]
+	if _, err := provisioners.NewChroma(ctx, "chroma", provisioners.ChromaArgs{
+		Host: chromaHost, Agent: agents.Up[chromaHost.Name], Chroma: cfg.Chroma,
+		Token: acl.ServiceTokens[provisioners.ChromaService],
+	}); err != nil {
+		return err
+	}
+	if _, err := app.New(ctx, "app", app.Args{
+		Hosts: set.ByRole(hosts.App), Agents: agents.Up, Token: acl.ServiceTokens[app.Service],
+	}); err != nil {
+		return err
+	}
+	policy, err := mesh.New(ctx, "mesh", mesh.Args{Provider: acl.Provider, Intentions: cfg.Intentions})
+	if err != nil {
+		return err
+	}
+	if cfg.ExportManagementToken {
+		ctx.Export(OutputManagementToken, servers.ManagementToken)
 	}
 
 	ctx.Export(OutputDatacenter, pulumi.String(cfg.Consul.Datacenter))
 	ctx.Export(OutputConsulServerAddresses, set.Addresses(hosts.ConsulServer))
 	ctx.Export(OutputAppAddresses, set.Addresses(hosts.App))
 	ctx.Export(OutputChromaAddress, chromaHost.PrivateAddress)
-	// The CA certificate is public; it is secret only because the command that printed it had secret inputs.
-	ctx.Export(OutputConsulCACert, pulumi.Unsecret(cluster.CAPem))
+	ctx.Export(OutputConsulCACert, servers.CAPem)
 	ctx.Export(OutputChromaUpstream, pulumi.String(app.UpstreamAddress))
 	ctx.Export(OutputAppEnvFile, pulumi.String(app.EnvFile))
 	ctx.Export(OutputMeshServices, pulumi.StringMap{"app": pulumi.String(app.Service), "vectorStore": pulumi.String(provisioners.ChromaService)})

@@ -21,6 +21,8 @@ type ChromaArgs struct {
 	Host   hosts.Host
 	Agent  pulumi.Resource
 	Chroma config.Chroma
+	// Token is the secret of chromadb's service-identity token.
+	Token pulumi.StringOutput
 }
 
 // Chroma is ChromaDB bound to the chroma host's loopback, registered in the mesh as chromadb.
@@ -87,7 +89,7 @@ func NewChroma(ctx *pulumi.Context, name string, args ChromaArgs, opts ...pulumi
 
 	svc, err := NewMeshService(ctx, name+"-service", MeshServiceArgs{
 		Host: h, Agent: args.Agent, Name: ChromaService, ID: ChromaService + "-" + h.Name,
-		Port: ChromaPort, CheckPath: ChromaCheckPath, After: []pulumi.Resource{install},
+		Port: ChromaPort, CheckPath: ChromaCheckPath, After: []pulumi.Resource{install}, Token: args.Token,
 		WaitHealthy: true,
 	}, child)
 	if err != nil {

@@ -3,6 +3,7 @@ package provisioners
 import (
 	"fmt"
 
+	"github.com/pulumi/pulumi-command/sdk/go/command/remote"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/ragmesh/ragmesh/config"
@@ -17,16 +18,36 @@ type ConsulArgs struct {
 	RetryJoin pulumi.StringInput
 }
 
-// ConsulCluster is a Consul agent on every host: servers on the consul-server hosts, clients elsewhere.
-type ConsulCluster struct {
+// ConsulServers is the Consul server quorum. Its first server makes the cluster's secrets once — the gossip
+// key, the CA with every server's certificate, the ACL management token — and keeps them root-only; the program
+// holds them only as Pulumi secrets.
+type ConsulServers struct {
 	pulumi.ResourceState
 
-	// CAPem is the cluster CA certificate (public); clients of the HTTPS API trust it.
+	// CAPem is the cluster CA certificate (public); agents and HTTPS API clients trust it.
 	CAPem pulumi.StringOutput
-	// ServerAddresses are the servers' private addresses.
-	ServerAddresses pulumi.StringArrayOutput
-	// Agents maps a host name to the step after which its agent is up and sees a leader.
-	Agents map[string]pulumi.Resource
+	// GossipKey encrypts gossip; secret.
+	GossipKey pulumi.StringOutput
+	// ManagementToken is the bootstrap token of the ACL system; secret.
+	ManagementToken pulumi.StringOutput
+	// Addresses are the servers' private addresses.
+	Addresses pulumi.StringArrayOutput
+	// Up maps a server's name to the step after which it runs and sees a leader.
+	Up map[string]pulumi.Resource
+	// Ready is the step after which the ACL system answers (the bootstrap).
+	Ready pulumi.Resource
+
+	args     ConsulArgs
+	installs map[string]*remote.Command
+}
+
+// ConsulAgents completes every host's agent once the ACL system has made the node tokens: servers get their
+// agent token; clients are configured with theirs and started.
+type ConsulAgents struct {
+	pulumi.ResourceState
+
+	// Up maps a host name to the step after which its agent runs with its token and sees a leader.
+	Up map[string]pulumi.Resource
 }
 
 // agentData fills consul.hcl.tmpl and consul.service.tmpl.
@@ -40,178 +61,217 @@ type agentData struct {
 
 type tlsServer struct{ Name, Address string }
 
-// NewConsulCluster installs, configures and starts Consul on every host. The first server makes the cluster
-// CA and every server's certificate; the other servers receive theirs from it as a secret.
-func NewConsulCluster(ctx *pulumi.Context, name string, args ConsulArgs, opts ...pulumi.ResourceOption) (*ConsulCluster, error) {
-	c := &ConsulCluster{Agents: map[string]pulumi.Resource{}}
-	if err := ctx.RegisterComponentResource("ragmesh:provisioners:ConsulCluster", name, c, opts...); err != nil {
+// NewConsulServers installs, configures and starts the servers and bootstraps the ACL system. Clients are
+// prepared and installed too (in parallel), but start only in NewConsulAgents, once their tokens exist.
+func NewConsulServers(ctx *pulumi.Context, name string, args ConsulArgs, opts ...pulumi.ResourceOption) (*ConsulServers, error) {
+	c := &ConsulServers{Up: map[string]pulumi.Resource{}, args: args, installs: map[string]*remote.Command{}}
+	if err := ctx.RegisterComponentResource("ragmesh:provisioners:ConsulServers", name, c, opts...); err != nil {
 		return nil, err
 	}
 	child := pulumi.Parent(c)
 	servers := args.Hosts.ByRole(hosts.ConsulServer)
-	c.ServerAddresses = args.Hosts.Addresses(hosts.ConsulServer).ToStringArrayOutput()
+	c.Addresses = args.Hosts.Addresses(hosts.ConsulServer).ToStringArrayOutput()
 
-	retryJoin := c.ServerAddresses
-	if args.RetryJoin != nil {
-		retryJoin = pulumi.StringArray{args.RetryJoin}.ToStringArrayOutput()
+	for _, h := range args.Hosts {
+		install, err := installConsul(ctx, h, args.Consul, child)
+		if err != nil {
+			return nil, err
+		}
+		c.installs[h.Name] = install
 	}
-	// Every server's address, for the certificates made on the first server.
+
+	first := servers[0]
+	keygen, err := run(ctx, first.Name+"-consul-keygen", first, script{body: pulumi.String(mustRender("consul-keygen.sh.tmpl", nil)), secret: true},
+		child, pulumi.DependsOn([]pulumi.Resource{c.installs[first.Name]}))
+	if err != nil {
+		return nil, err
+	}
+	c.GossipKey = secretStdout(keygen)
+
 	var serverAddrs []any
 	for _, s := range servers {
 		serverAddrs = append(serverAddrs, s.PrivateAddress)
 	}
-	tlsServers := pulumi.All(serverAddrs...)
-
-	var binarySHA string
-	if args.Consul.Install == config.InstallUpload {
-		sum, err := HashFile(args.Consul.Binary)
-		if err != nil {
-			return nil, fmt.Errorf("ragmesh:consulBinary: %w: build it with `make tools` or fix the path", err)
+	tlsList := pulumi.All(serverAddrs...).ApplyT(func(addrs []any) []tlsServer {
+		out := make([]tlsServer, len(addrs))
+		for i, a := range addrs {
+			out[i] = tlsServer{Name: servers[i].Name, Address: a.(string)}
 		}
-		binarySHA = sum
-	}
-
-	var firstServerStart pulumi.Resource
-	var tlsBundle pulumi.StringOutput
-	// Servers first: the other servers need the first one's certificates, clients need a leader.
-	ordered := append(append([]hosts.Host{}, servers...), args.Hosts.ByRole(hosts.App)...)
-	ordered = append(ordered, args.Hosts.ByRole(hosts.Chroma)...)
-	for _, h := range ordered {
-		isServer := h.Role == hosts.ConsulServer
-		prefix := h.Name + "-"
-
-		prepare, err := run(ctx, prefix+"prepare", h, script{body: pulumi.String(mustRender("prepare-host.sh.tmpl", nil))}, child)
-		if err != nil {
-			return nil, err
-		}
-		afterPrepare := pulumi.DependsOn([]pulumi.Resource{prepare})
-
-		var install pulumi.Resource
-		installTriggers := pulumi.Array{pulumi.String(args.Consul.Install), pulumi.String(args.Consul.Version), pulumi.String(binarySHA)}
-		if args.Consul.Install == config.InstallUpload {
-			bin, err := upload(ctx, prefix+"consul-binary", h, pulumi.NewFileAsset(args.Consul.Binary), "consul", child, afterPrepare)
-			if err != nil {
-				return nil, err
-			}
-			body, err := Render("consul-install-upload.sh.tmpl", map[string]string{"BinarySHA256": binarySHA})
-			if err != nil {
-				return nil, err
-			}
-			install, err = run(ctx, prefix+"consul-install", h, script{body: pulumi.String(body), triggers: installTriggers}, child, pulumi.DependsOn([]pulumi.Resource{bin}))
-			if err != nil {
-				return nil, err
-			}
-		} else {
-			body, err := Render("consul-install-apt.sh.tmpl", map[string]string{"Version": args.Consul.Version})
-			if err != nil {
-				return nil, err
-			}
-			if install, err = run(ctx, prefix+"consul-install", h, script{body: pulumi.String(body), triggers: installTriggers}, child, afterPrepare); err != nil {
-				return nil, err
-			}
-		}
-
-		data := pulumi.All(h.PrivateAddress, retryJoin).ApplyT(func(v []any) agentData {
-			return agentData{
-				NodeName: h.Name, Datacenter: args.Consul.Datacenter, Address: v[0].(string),
-				Server: isServer, ServerCount: len(servers), UI: args.Consul.UI, RetryJoin: v[1].([]string),
-			}
-		})
-		cfg, cfgHash, err := uploadText(ctx, prefix+"consul-config", h, renderOutput("consul.hcl.tmpl", data), "consul.hcl", child, afterPrepare)
-		if err != nil {
-			return nil, err
-		}
-		unit, unitHash, err := uploadText(ctx, prefix+"consul-unit", h, renderOutput("consul.service.tmpl", data), "consul.service", child, afterPrepare)
-		if err != nil {
-			return nil, err
-		}
-		startAfter := []pulumi.Resource{install, cfg, unit}
-
-		if isServer {
-			tls, err := c.serverTLS(ctx, h, servers, tlsServers, h.Name == servers[0].Name, &tlsBundle, args.Consul.Datacenter, install, child)
-			if err != nil {
-				return nil, err
-			}
-			startAfter = append(startAfter, tls...)
-		} else if firstServerStart != nil {
-			// A client can see a leader only once a server is up.
-			startAfter = append(startAfter, firstServerStart)
-		}
-
-		body, err := Render("consul-start.sh.tmpl", map[string]any{"NodeName": h.Name, "WaitSeconds": 180})
-		if err != nil {
-			return nil, err
-		}
-		start, err := run(ctx, prefix+"consul-start", h, script{
-			body:     pulumi.String(body),
-			triggers: pulumi.Array{cfgHash, unitHash, pulumi.String(binarySHA), pulumi.String(args.Consul.Version)},
-		}, child, pulumi.DependsOn(startAfter))
-		if err != nil {
-			return nil, err
-		}
-		if isServer && firstServerStart == nil {
-			firstServerStart = start
-		}
-		stop, err := Render("consul-stop.sh.tmpl", nil)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := teardown(ctx, prefix+"consul-teardown", h, stop, child, pulumi.DependsOn([]pulumi.Resource{start})); err != nil {
-			return nil, err
-		}
-		c.Agents[h.Name] = start
-	}
-	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"caPem":           c.CAPem,
-		"serverAddresses": c.ServerAddresses,
+		return out
 	})
-}
-
-// serverTLS puts the server certificate in place before the agent starts: made on the first server, handed
-// to the others inside their (secret) import script.
-func (c *ConsulCluster) serverTLS(ctx *pulumi.Context, h hosts.Host, servers []hosts.Host, addresses pulumi.ArrayOutput,
-	first bool, bundle *pulumi.StringOutput, datacenter string, install pulumi.Resource, child pulumi.ResourceOption) ([]pulumi.Resource, error) {
-	names := make([]string, len(servers))
-	for i, s := range servers {
-		names[i] = s.Name
+	tlsData := func(tmpl string) pulumi.StringOutput {
+		return renderOutput(tmpl, tlsList.ApplyT(func(s any) map[string]any {
+			return map[string]any{"Servers": s.([]tlsServer), "Self": first.Name, "Datacenter": args.Consul.Datacenter}
+		}))
 	}
-	if first {
-		list := addresses.ApplyT(func(addrs []any) []tlsServer {
-			out := make([]tlsServer, len(addrs))
-			for i, a := range addrs {
-				out[i] = tlsServer{Name: names[i], Address: a.(string)}
-			}
-			return out
-		})
-		data := func(tmpl string) pulumi.StringOutput {
-			return renderOutput(tmpl, list.ApplyT(func(s any) map[string]any {
-				return map[string]any{"Servers": s.([]tlsServer), "Self": h.Name, "Datacenter": datacenter}
-			}))
-		}
-		ca, err := run(ctx, h.Name+"-consul-tls", h, script{body: data("consul-tls-ca.sh.tmpl")}, child, pulumi.DependsOn([]pulumi.Resource{install}))
-		if err != nil {
-			return nil, err
-		}
-		c.CAPem = ca.Stdout
-		if len(servers) == 1 {
-			return []pulumi.Resource{ca}, nil
-		}
-		export, err := run(ctx, h.Name+"-consul-tls-export", h, script{body: data("consul-tls-export.sh.tmpl"), secret: true},
+	ca, err := run(ctx, first.Name+"-consul-tls", first, script{body: tlsData("consul-tls-ca.sh.tmpl")}, child,
+		pulumi.DependsOn([]pulumi.Resource{c.installs[first.Name]}))
+	if err != nil {
+		return nil, err
+	}
+	// The CA certificate is public: it is secret only because the command that printed it had secret inputs.
+	c.CAPem = pulumi.Unsecret(ca.Stdout).(pulumi.StringOutput)
+	var bundle pulumi.StringOutput
+	if len(servers) > 1 {
+		export, err := run(ctx, first.Name+"-consul-tls-export", first, script{body: tlsData("consul-tls-export.sh.tmpl"), secret: true},
 			child, pulumi.DependsOn([]pulumi.Resource{ca}))
 		if err != nil {
 			return nil, err
 		}
-		*bundle = pulumi.ToSecret(export.Stdout).(pulumi.StringOutput)
-		return []pulumi.Resource{ca}, nil
+		bundle = secretStdout(export)
 	}
-	body := renderOutput("consul-tls-import.sh.tmpl", bundle.ApplyT(func(b string) map[string]any {
-		return map[string]any{"Bundle": b, "Self": h.Name}
-	}))
-	imp, err := run(ctx, h.Name+"-consul-tls", h, script{body: pulumi.ToSecret(body).(pulumi.StringOutput), secret: true}, child, pulumi.DependsOn([]pulumi.Resource{install}))
+
+	var allUp []pulumi.Resource
+	for i, h := range servers {
+		var tls pulumi.Resource = ca
+		if i > 0 {
+			body := renderOutput("consul-tls-import.sh.tmpl", bundle.ApplyT(func(b string) map[string]any {
+				return map[string]any{"Bundle": b, "Self": h.Name}
+			}))
+			if tls, err = run(ctx, h.Name+"-consul-tls", h, script{body: body, secret: true}, child,
+				pulumi.DependsOn([]pulumi.Resource{c.installs[h.Name]})); err != nil {
+				return nil, err
+			}
+		}
+		up, err := c.startAgent(ctx, h, pulumi.String("").ToStringOutput(), []pulumi.Resource{keygen, tls}, child)
+		if err != nil {
+			return nil, err
+		}
+		c.Up[h.Name] = up
+		allUp = append(allUp, up)
+	}
+
+	bootstrap, err := run(ctx, first.Name+"-consul-acl-bootstrap", first, script{body: pulumi.String(mustRender("consul-acl-bootstrap.sh.tmpl", nil)), secret: true},
+		child, pulumi.DependsOn(allUp))
 	if err != nil {
 		return nil, err
 	}
-	return []pulumi.Resource{imp}, nil
+	c.ManagementToken = secretStdout(bootstrap)
+	c.Ready = bootstrap
+	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{"caPem": c.CAPem, "serverAddresses": c.Addresses})
+}
+
+// NewConsulAgents hands every agent its token (a map from host name to the node token's secret) and starts
+// the clients with theirs, so they never run unauthenticated.
+func NewConsulAgents(ctx *pulumi.Context, name string, servers *ConsulServers, nodeTokens map[string]pulumi.StringOutput, opts ...pulumi.ResourceOption) (*ConsulAgents, error) {
+	a := &ConsulAgents{Up: map[string]pulumi.Resource{}}
+	if err := ctx.RegisterComponentResource("ragmesh:provisioners:ConsulAgents", name, a, opts...); err != nil {
+		return nil, err
+	}
+	child := pulumi.Parent(a)
+	for _, h := range servers.args.Hosts {
+		token, ok := nodeTokens[h.Name]
+		if !ok {
+			return nil, fmt.Errorf("no agent token for host %s", h.Name)
+		}
+		if h.Role == hosts.ConsulServer {
+			body := renderOutput("consul-agent-token.sh.tmpl", token.ApplyT(func(t string) map[string]string { return map[string]string{"AgentToken": t} }))
+			step, err := run(ctx, h.Name+"-consul-agent-token", h, script{body: body, secret: true}, child,
+				pulumi.DependsOn([]pulumi.Resource{servers.Up[h.Name]}))
+			if err != nil {
+				return nil, err
+			}
+			a.Up[h.Name] = step
+			continue
+		}
+		up, err := servers.startAgent(ctx, h, token, []pulumi.Resource{servers.Ready}, child)
+		if err != nil {
+			return nil, err
+		}
+		a.Up[h.Name] = up
+	}
+	return a, ctx.RegisterResourceOutputs(a, pulumi.Map{})
+}
+
+// installConsul prepares the host and installs the consul binary (uploaded or from apt).
+func installConsul(ctx *pulumi.Context, h hosts.Host, cfg config.Consul, opts ...pulumi.ResourceOption) (*remote.Command, error) {
+	prepare, err := run(ctx, h.Name+"-prepare", h, script{body: pulumi.String(mustRender("prepare-host.sh.tmpl", nil))}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	afterPrepare := append(opts, pulumi.DependsOn([]pulumi.Resource{prepare}))
+	if cfg.Install == config.InstallApt {
+		body, err := Render("consul-install-apt.sh.tmpl", map[string]string{"Version": cfg.Version})
+		if err != nil {
+			return nil, err
+		}
+		return run(ctx, h.Name+"-consul-install", h, script{body: pulumi.String(body)}, afterPrepare...)
+	}
+	sum, err := HashFile(cfg.Binary)
+	if err != nil {
+		return nil, fmt.Errorf("ragmesh:consulBinary: %w: build it with `make tools` or fix the path", err)
+	}
+	bin, err := upload(ctx, h.Name+"-consul-binary", h, pulumi.NewFileAsset(cfg.Binary), "consul", afterPrepare...)
+	if err != nil {
+		return nil, err
+	}
+	body, err := Render("consul-install-upload.sh.tmpl", map[string]string{"BinarySHA256": sum})
+	if err != nil {
+		return nil, err
+	}
+	return run(ctx, h.Name+"-consul-install", h, script{body: pulumi.String(body)}, append(opts, pulumi.DependsOn([]pulumi.Resource{bin}))...)
+}
+
+// startAgent uploads the agent's config and unit, installs its secrets (gossip key, CA, agent token when
+// given) and starts it. A change of any of these re-runs exactly the steps that use it.
+func (c *ConsulServers) startAgent(ctx *pulumi.Context, h hosts.Host, agentToken pulumi.StringOutput, after []pulumi.Resource, child pulumi.ResourceOption) (pulumi.Resource, error) {
+	args := c.args
+	isServer := h.Role == hosts.ConsulServer
+	retryJoin := c.Addresses
+	if args.RetryJoin != nil {
+		retryJoin = pulumi.StringArray{args.RetryJoin}.ToStringArrayOutput()
+	}
+	data := pulumi.All(h.PrivateAddress, retryJoin).ApplyT(func(v []any) agentData {
+		return agentData{
+			NodeName: h.Name, Datacenter: args.Consul.Datacenter, Address: v[0].(string), Server: isServer,
+			ServerCount: len(args.Hosts.ByRole(hosts.ConsulServer)), UI: args.Consul.UI, RetryJoin: v[1].([]string),
+		}
+	})
+	install := c.installs[h.Name]
+	cfg, cfgHash, err := uploadText(ctx, h.Name+"-consul-config", h, renderOutput("consul.hcl.tmpl", data), "consul.hcl", child, pulumi.DependsOn([]pulumi.Resource{install}))
+	if err != nil {
+		return nil, err
+	}
+	unit, unitHash, err := uploadText(ctx, h.Name+"-consul-unit", h, renderOutput("consul.service.tmpl", data), "consul.service", child, pulumi.DependsOn([]pulumi.Resource{install}))
+	if err != nil {
+		return nil, err
+	}
+	caPem := pulumi.String("").ToStringOutput()
+	if !isServer {
+		caPem = c.CAPem // servers get theirs with their certificate
+	}
+	secrets := renderOutput("consul-secrets.sh.tmpl", pulumi.All(c.GossipKey, caPem, agentToken).ApplyT(func(v []any) map[string]string {
+		return map[string]string{"GossipKey": v[0].(string), "CAPem": v[1].(string), "AgentToken": v[2].(string)}
+	}))
+	sec, err := run(ctx, h.Name+"-consul-secrets", h, script{body: secrets, secret: true}, child,
+		pulumi.DependsOn(append([]pulumi.Resource{install}, after...)))
+	if err != nil {
+		return nil, err
+	}
+	body, err := Render("consul-start.sh.tmpl", map[string]any{"NodeName": h.Name, "WaitSeconds": 180})
+	if err != nil {
+		return nil, err
+	}
+	start, err := run(ctx, h.Name+"-consul-start", h, script{
+		body:     pulumi.String(body),
+		triggers: pulumi.Array{cfgHash, unitHash, install.ID(), sec.ID()},
+	}, child, pulumi.DependsOn([]pulumi.Resource{cfg, unit, sec}))
+	if err != nil {
+		return nil, err
+	}
+	stop, err := Render("consul-stop.sh.tmpl", nil)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := teardown(ctx, h.Name+"-consul-teardown", h, stop, child, pulumi.DependsOn([]pulumi.Resource{start})); err != nil {
+		return nil, err
+	}
+	return start, nil
+}
+
+// secretStdout is a command's output, kept secret.
+func secretStdout(cmd *remote.Command) pulumi.StringOutput {
+	return pulumi.ToSecret(cmd.Stdout).(pulumi.StringOutput)
 }
 
 // renderOutput renders a template once its data is known.

@@ -21,6 +21,8 @@ type MeshServiceArgs struct {
 	Host hosts.Host
 	// Agent is the step after which the host's Consul agent is up.
 	Agent pulumi.Resource
+	// Token is the secret of the service identity's ACL token; it covers the sidecar too.
+	Token pulumi.StringOutput
 	// Name is the mesh identity (e.g. chromadb); ID is unique per instance (name + host).
 	Name, ID string
 	// Port is where the service listens on 127.0.0.1; CheckPath is its HTTP health path.
@@ -46,6 +48,9 @@ type serviceData struct {
 	Port, SidecarPort                  int
 	Upstreams                          []Upstream
 	WaitHealthy                        bool
+	Token                              string
+	// Definition is the rendered service definition (it holds the token).
+	Definition string
 }
 
 // NewMeshService uploads the service definition and sidecar unit, registers the service and starts the sidecar.
@@ -56,25 +61,26 @@ func NewMeshService(ctx *pulumi.Context, name string, args MeshServiceArgs, opts
 	}
 	child := pulumi.Parent(s)
 	h := args.Host
-	data := h.PrivateAddress.ApplyT(func(addr string) serviceData {
-		return serviceData{
-			ID: args.ID, Name: args.Name, CheckPath: args.CheckPath, PublicAddress: addr,
+	data := pulumi.All(h.PrivateAddress, args.Token).ApplyT(func(v []any) (serviceData, error) {
+		d := serviceData{
+			ID: args.ID, Name: args.Name, CheckPath: args.CheckPath, PublicAddress: v[0].(string), Token: v[1].(string),
 			Port: args.Port, SidecarPort: SidecarPort, Upstreams: args.Upstreams, WaitHealthy: args.WaitHealthy,
 		}
+		def, err := Render("service.hcl.tmpl", d)
+		d.Definition = def
+		return d, err
 	})
 	after := pulumi.DependsOn([]pulumi.Resource{args.Agent})
-	def, defHash, err := uploadText(ctx, args.ID+"-service-definition", h, renderOutput("service.hcl.tmpl", data), args.ID+".hcl", child, after)
-	if err != nil {
-		return nil, err
-	}
 	unit, unitHash, err := uploadText(ctx, args.ID+"-sidecar-unit", h, renderOutput("sidecar.service.tmpl", data), args.ID+"-sidecar.service", child, after)
 	if err != nil {
 		return nil, err
 	}
+	// The definition holds the service token, so it travels inside the (secret) register script, not as an upload.
 	register, err := run(ctx, args.ID+"-register", h, script{
-		body:     renderOutput("service-register.sh.tmpl", data),
-		triggers: pulumi.Array{defHash, unitHash},
-	}, child, pulumi.DependsOn(append([]pulumi.Resource{args.Agent, def, unit}, args.After...)))
+		body:     pulumi.ToSecret(renderOutput("service-register.sh.tmpl", data)).(pulumi.StringOutput),
+		triggers: pulumi.Array{unitHash},
+		secret:   true,
+	}, child, pulumi.DependsOn(append([]pulumi.Resource{args.Agent, unit}, args.After...)))
 	if err != nil {
 		return nil, err
 	}
