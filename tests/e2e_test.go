@@ -4,9 +4,11 @@
 package tests
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,6 +32,8 @@ const chromaAddress = "10.0.2.4"
 type env struct {
 	root  string
 	stack auto.Stack
+	// output collects everything `pulumi up` printed, for the secrets audit.
+	output bytes.Buffer
 }
 
 func setup(t *testing.T) *env {
@@ -44,6 +48,11 @@ func setup(t *testing.T) *env {
 		require.NoError(t, err, "missing %s: run `make hosts` first", need)
 	}
 	ctx := context.Background()
+	// The hosts are fresh for every run: state left by an earlier, interrupted run describes machines that
+	// are gone, so it is dropped (the committed stack file is kept).
+	rm := exec.Command("pulumi", "stack", "rm", "--yes", "--force", "--preserve-config", "--stack", "local")
+	rm.Dir = root
+	_ = rm.Run() // fails harmlessly when there is no such stack
 	stack, err := auto.UpsertStackLocalSource(ctx, "local", root)
 	require.NoError(t, err)
 	key, err := os.ReadFile(filepath.Join(root, ".cache/hosts/id_ed25519"))
@@ -87,7 +96,8 @@ func (e *env) verify(t *testing.T, expectDenied bool) map[string]any {
 
 func (e *env) up(t *testing.T, opts ...optup.Option) auto.UpResult {
 	t.Helper()
-	res, err := e.stack.Up(context.Background(), append(opts, optup.ProgressStreams(os.Stdout), optup.ErrorProgressStreams(os.Stderr))...)
+	res, err := e.stack.Up(context.Background(), append(opts,
+		optup.ProgressStreams(io.MultiWriter(os.Stdout, &e.output)), optup.ErrorProgressStreams(io.MultiWriter(os.Stderr, &e.output)))...)
 	require.NoError(t, err)
 	return res
 }

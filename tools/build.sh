@@ -9,9 +9,12 @@ mkdir -p "$tools/bin" "$tools/standins" "$tools/chroma" "$tools/stamps"
 export GOFLAGS=-mod=mod CGO_ENABLED=0
 total=$SECONDS
 
-# inputs_hash DIR... : hash of every tracked-or-not source file under the dirs, plus the Go version.
+# inputs_hash DIR... : hash of every source file under the dirs (by path relative to the repo, so every clone
+# of the same commit agrees), plus the Go version.
 inputs_hash() {
-  { go version; find "$@" -type f \( -name '*.go' -o -name 'go.mod' -o -name 'go.sum' -o -name '*.sh' -o -name 'package*.json' -o -name 'chroma-server' \) \
+  local rel=()
+  for d in "$@"; do rel+=("${d#"$root"/}"); done
+  { go version; cd "$root" && find "${rel[@]}" -type f \( -name '*.go' -o -name 'go.mod' -o -name 'go.sum' -o -name '*.sh' -o -name 'package*.json' -o -name 'chroma-server' \) \
       -not -path '*/node_modules/*' -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-16
 }
 
@@ -39,7 +42,7 @@ step pulumi-cli "$tools/bin/pulumi" "$root/tools/pulumi-cli" -- \
 step consul "$tools/bin/consul" "$root/tools/consul" -- \
   bash -c "'$root/tools/consul/licence-gate.sh' && cd '$root/tools/consul' && go build -trimpath -ldflags '-s -w' -o '$tools/bin/consul' github.com/hashicorp/consul"
 step chroma-bundle "$tools/chroma/chroma-server.tar.gz" "$root/tools/chroma" -- \
-  bash -c "rm -f '$tools/chroma/chroma-server.tar.gz' && '$root/tools/chroma/build-bundle.sh' '$tools/chroma/chroma-server.tar.gz'"
+  "$root/tools/chroma/build-bundle.sh" "$tools/chroma/chroma-server.tar.gz"
 step language-go "$tools/bin/pulumi-language-go" "$root/tools/standins/language-go" -- \
   bash -c "cd '$root/tools/standins/language-go' && go build -trimpath -o '$tools/bin/pulumi-language-go' ."
 step command-provider "$tools/standins/pulumi-resource-command" "$root/tools/standins/command" -- \

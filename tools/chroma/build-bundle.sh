@@ -5,7 +5,6 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:?usage: build-bundle.sh OUTPUT.tar.gz}
-[ -s "$out" ] && [ "$out" -nt "$here/package-lock.json" ] && { echo "chroma bundle: cached $out"; exit 0; }
 start=$SECONDS
 (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
 work=$(mktemp -d)
@@ -17,6 +16,7 @@ find "$root/lib/node_modules" -name '*.node' -exec strip --strip-debug {} +
 install -m 0755 "$(command -v node)" "$root/bin/node"
 install -m 0755 "$here/chroma-server" "$root/bin/chroma-server"
 "$root/bin/chroma-server" --help >/dev/null 2>&1 || { echo "chroma bundle: launcher does not run" >&2; exit 1; }
-tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$root" -cf - . | gzip -n -6 > "$out.tmp"
-mv "$out.tmp" "$out"
+# Written aside and moved into place, so a reader never sees a half-written bundle.
+tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$root" -cf - . | gzip -n -6 > "$out.$$.tmp"
+mv "$out.$$.tmp" "$out"
 echo "chroma bundle: built $out ($(du -h "$out" | cut -f1)) in $((SECONDS - start))s"
