@@ -63,8 +63,9 @@ func setup(t *testing.T) *env {
 		if t.Failed() {
 			e.dumpJournals(t)
 		}
-		// Leave the stack file as committed: the key is set per run.
+		// Leave the stack file as committed: the key is set per run, and a failed suite may have left a change.
 		_ = stack.RemoveConfig(ctx, "ragmesh:sshPrivateKey")
+		_ = stack.RemoveConfig(ctx, "ragmesh:intentions")
 	})
 	return e
 }

@@ -30,6 +30,10 @@ func init() {
 		require.NoError(t, err, report)
 		assert.Contains(t, report, "intruder sees members: 1", report)
 
+		// The refusal counts only if the agent reached the server: the server logs the packets it could not decrypt.
+		seen, _ := e.ssh("consul", "", "journalctl -u consul --since -2min --no-pager -o cat | grep -ci 'decrypt' || true")
+		assert.NotEqual(t, "0", strings.TrimSpace(seen), "the server never saw the keyless agent: %s", report)
+
 		mgmt, err := e.ssh("consul", "", "cat /etc/consul.d/tokens/management.token")
 		require.NoError(t, err)
 		deadline := time.Now().Add(3 * time.Second)
