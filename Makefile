@@ -4,17 +4,20 @@ SHELL := /bin/bash
 ROOT := $(CURDIR)
 STACK ?= local
 OFFLINE := . $(ROOT)/tools/offline-env.sh
-GO_MODULES := . tools/standins/command tools/standins/consul tools/standins/language-go
+GO_MODULES := . tools/standins/command tools/standins/consul tools/standins/language-go examples/consumer
 HOST_PACKAGES := debootstrap systemd-container iproute2 openssh-server openssh-client python3 binutils
 
-.PHONY: help tools host-deps hosts hosts-down demo demo-down test unit e2e vet fmt preview up diagnose
+.PHONY: preview-local help tools host-deps hosts hosts-down demo demo-down test unit e2e vet fmt preview up diagnose bench check-stack
 
 help:
 	@echo "make demo        three local hosts -> verified mesh (builds tools, boots hosts, pulumi up, verifies)"
 	@echo "make demo-down   destroy the local stack, stop the hosts, remove local state"
 	@echo "make test        unit tests of every module + end-to-end tests on local hosts"
 	@echo "make tools       offline toolchain into .tools/ (cached)"
+	@echo "make bench       mesh cost, convergence times and memory on fresh local hosts -> results/"
+	@echo "make diagnose STACK=local   names the first broken hop between the app and ChromaDB"
 	@echo "make preview STACK=dev | make up STACK=dev   your own Pulumi install and backend"
+	@echo "make preview-local   pulumi preview of the local stack offline (no hosts needed)"
 
 # Debian packages the local hosts and the SSH tests need (installed only when missing).
 host-deps:
@@ -58,8 +61,43 @@ e2e: tools
 
 test: tools unit e2e
 
-preview:
-	pulumi preview --stack $(STACK) --diff
+# preview / up run YOUR pulumi, login (backend) and secrets provider — never the offline toolchain, whose file
+# backend and passphrase are for the local demo only. CI runs the same targets (PULUMI_ARGS=--yes there).
+PULUMI_ARGS ?=
+preview: check-stack
+	pulumi preview --stack $(STACK) --diff $(PULUMI_ARGS)
 
-up:
-	pulumi up --stack $(STACK)
+up: check-stack
+	pulumi up --stack $(STACK) $(PULUMI_ARGS)
+
+# The stack must have its settings file, and `pulumi` must not be the offline toolchain (tools/offline-env.sh
+# puts it first on PATH and points the backend at .tools/state).
+check-stack:
+	@test -f Pulumi.$(STACK).yaml || { echo "no Pulumi.$(STACK).yaml: create it first (prod: cp Pulumi.prod.example.yaml Pulumi.prod.yaml, then pulumi stack init prod) — README § Environments" >&2; exit 1; }
+	@command -v pulumi >/dev/null || { echo "pulumi is not on PATH: install the Pulumi CLI v3.276.0 (make demo uses its own offline copy)" >&2; exit 1; }
+	@case "$$(command -v pulumi)|$${PULUMI_BACKEND_URL:-}" in *"$(ROOT)/.tools/"*) \
+	  echo "this shell uses the offline toolchain (tools/offline-env.sh): open a fresh shell with your own pulumi and \`pulumi login\`" >&2; exit 1;; esac
+
+# Benchmarks (not part of `make test`): fresh hosts, one measured deployment, latency direct vs mesh, memory;
+# prints a table and writes results/bench-*.json and .png. The stack is destroyed and the hosts stopped after.
+bench: tools
+	@go build -o .tools/bin/ragmesh-bench ./bench
+	@$(HOSTS_LOCK) bash -c '$(OFFLINE); tools/hosts/hosts.sh down >/dev/null 2>&1 || true; tools/hosts/hosts.sh up; \
+	  trap "tools/hosts/hosts.sh down" EXIT; .tools/bin/ragmesh-bench -fresh-hosts -results $(ROOT)/results'
+
+# Names the first broken hop of a deployed stack (local or Azure) from every app host; reads the stack's
+# `selfCheck` output and its SSH key through Pulumi and never prints the key. Exit 1 when a hop is broken.
+# The local stack needs its hosts up (make demo); other stacks use your own Pulumi install and backend.
+diagnose:
+	@go build -o .tools/bin/ragmesh-diagnose ./cmd/diagnose
+	@if [ "$(STACK)" = local ]; then $(HOSTS_LOCK) bash -c '$(OFFLINE); .tools/bin/ragmesh-diagnose -stack local'; \
+	  else .tools/bin/ragmesh-diagnose -stack $(STACK); fi
+
+# `pulumi preview` of the local stack through the real engine and the offline plugins, no hosts needed: the
+# preview connects to nothing. A throwaway key stands in for the SSH key and is removed again afterwards.
+preview-local: tools
+	@$(OFFLINE); pulumi stack select --create local >/dev/null; \
+	  key=$$(mktemp -u); ssh-keygen -q -t ed25519 -N '' -f $$key; \
+	  trap 'pulumi config rm ragmesh:sshPrivateKey --stack local 2>/dev/null; rm -f $$key $$key.pub' EXIT; \
+	  pulumi config set --secret ragmesh:sshPrivateKey --stack local < $$key; \
+	  pulumi preview --stack local --diff

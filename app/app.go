@@ -3,15 +3,14 @@
 package app
 
 import (
-	"bytes"
 	"embed"
 	"fmt"
-	"text/template"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/ragmesh/ragmesh/hosts"
 	"github.com/ragmesh/ragmesh/provisioners"
+	"github.com/ragmesh/ragmesh/render"
 )
 
 // The app's place in the mesh.
@@ -31,16 +30,10 @@ var UpstreamAddress = fmt.Sprintf("127.0.0.1:%d", UpstreamPort)
 //go:embed templates/*.tmpl
 var templateFiles embed.FS
 
-var templates = template.Must(template.New("").Option("missingkey=error").ParseFS(templateFiles, "templates/*.tmpl"))
+var templates = render.Parse(templateFiles, nil)
 
 // Render fills one of the app's templates.
-func Render(name string, data any) (string, error) {
-	var buf bytes.Buffer
-	if err := templates.ExecuteTemplate(&buf, name, data); err != nil {
-		return "", fmt.Errorf("rendering %s: %w", name, err)
-	}
-	return buf.String(), nil
-}
+func Render(name string, data any) (string, error) { return templates.Render(name, data) }
 
 // Args places the app on its hosts.
 type Args struct {

@@ -4,22 +4,15 @@
 package provisioners
 
 import (
-	"bytes"
 	"embed"
-	"fmt"
-	"text/template"
+
+	"github.com/ragmesh/ragmesh/render"
 )
 
 //go:embed templates/*.tmpl
 var templateFiles embed.FS
 
-var templates = template.Must(template.New("").Option("missingkey=error").ParseFS(templateFiles, "templates/*.tmpl"))
+var templates = render.Parse(templateFiles, nil)
 
 // Render fills the named template (a file name under templates/) with data.
-func Render(name string, data any) (string, error) {
-	var buf bytes.Buffer
-	if err := templates.ExecuteTemplate(&buf, name, data); err != nil {
-		return "", fmt.Errorf("rendering %s: %w", name, err)
-	}
-	return buf.String(), nil
-}
+func Render(name string, data any) (string, error) { return templates.Render(name, data) }

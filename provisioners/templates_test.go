@@ -23,7 +23,7 @@ var (
 		PublicAddress: "10.0.2.4", Port: 8000, SidecarPort: SidecarPort}
 )
 
-func render(t *testing.T, name string, data any) string {
+func renderText(t *testing.T, name string, data any) string {
 	t.Helper()
 	out, err := Render(name, data)
 	require.NoError(t, err)
@@ -61,7 +61,7 @@ func TestRenderedAgentConfigsPassConsulValidate(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
-			cfg := render(t, "consul.hcl.tmpl", tc.agent)
+			cfg := renderText(t, "consul.hcl.tmpl", tc.agent)
 			if tc.agent.Server {
 				// validate loads the TLS files the server config names.
 				tlsDir := filepath.Join(dir, "tls")
@@ -73,7 +73,7 @@ func TestRenderedAgentConfigsPassConsulValidate(t *testing.T) {
 			}
 			require.NoError(t, os.WriteFile(filepath.Join(dir, "consul.hcl"), []byte(cfg), 0o640))
 			for _, s := range tc.services {
-				require.NoError(t, os.WriteFile(filepath.Join(dir, s.ID+".hcl"), []byte(render(t, "service.hcl.tmpl", s)), 0o640))
+				require.NoError(t, os.WriteFile(filepath.Join(dir, s.ID+".hcl"), []byte(renderText(t, "service.hcl.tmpl", s)), 0o640))
 			}
 			out, err := exec.Command(consul, "validate", dir).CombinedOutput()
 			require.NoError(t, err, "consul validate: %s", out)
@@ -85,7 +85,7 @@ func TestRenderedAgentConfigsPassConsulValidate(t *testing.T) {
 func TestConsulValidateCatchesATypo(t *testing.T) {
 	consul := consulBinary(t)
 	dir := t.TempDir()
-	cfg := strings.Replace(render(t, "consul.hcl.tmpl", clientData), "retry_join", "retry_jion", 1)
+	cfg := strings.Replace(renderText(t, "consul.hcl.tmpl", clientData), "retry_join", "retry_jion", 1)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "consul.hcl"), []byte(cfg), 0o640))
 	out, err := exec.Command(consul, "validate", dir).CombinedOutput()
 	require.Error(t, err)
@@ -99,10 +99,10 @@ func TestRenderedUnitsPassSystemdAnalyzeVerify(t *testing.T) {
 		t.Skip("systemd-analyze missing: install systemd (make host-deps)")
 	}
 	units := map[string]string{
-		"consul.service":                   render(t, "consul.service.tmpl", serverData),
-		"django-app-app-0-sidecar.service": render(t, "sidecar.service.tmpl", appService),
-		"chroma.service":                   render(t, "chroma-bundle.service.tmpl", map[string]string{"DataDir": "/var/lib/chroma"}),
-		"chroma-docker.service":            render(t, "chroma-docker.service.tmpl", map[string]string{"DataDir": "/var/lib/chroma", "Image": "chromadb/chroma:1.0.0"}),
+		"consul.service":                   renderText(t, "consul.service.tmpl", serverData),
+		"django-app-app-0-sidecar.service": renderText(t, "sidecar.service.tmpl", appService),
+		"chroma.service":                   renderText(t, "chroma-bundle.service.tmpl", map[string]string{"DataDir": "/var/lib/chroma"}),
+		"chroma-docker.service":            renderText(t, "chroma-docker.service.tmpl", map[string]string{"DataDir": "/var/lib/chroma", "Image": "chromadb/chroma:1.0.0"}),
 	}
 	// The units start binaries that exist only on provisioned hosts; in a root of its own with stand-ins for
 	// them, the verifier checks everything else.
@@ -150,29 +150,29 @@ func TestScriptsParse(t *testing.T) {
 	for name, data := range scripts {
 		t.Run(name, func(t *testing.T) {
 			cmd := exec.Command("bash", "-n")
-			cmd.Stdin = strings.NewReader(render(t, name, data))
+			cmd.Stdin = strings.NewReader(renderText(t, name, data))
 			out, err := cmd.CombinedOutput()
 			require.NoError(t, err, "%s", out)
 		})
 	}
-	docker := render(t, "chroma-install.sh.tmpl", map[string]string{"Runtime": "docker", "DataDir": "/var/lib/chroma", "Image": "chromadb/chroma:1.0.0"})
+	docker := renderText(t, "chroma-install.sh.tmpl", map[string]string{"Runtime": "docker", "DataDir": "/var/lib/chroma", "Image": "chromadb/chroma:1.0.0"})
 	assert.Contains(t, docker, "docker pull -q chromadb/chroma:1.0.0")
 }
 
 // TestServiceDefinitionKeepsServicesOnLoopback pins the addressing rules: services and checks on 127.0.0.1
 // (never localhost), the sidecar's public listener on the private address, the app's upstream on 8001.
 func TestServiceDefinitionKeepsServicesOnLoopback(t *testing.T) {
-	app := render(t, "service.hcl.tmpl", appService)
+	app := renderText(t, "service.hcl.tmpl", appService)
 	assert.Contains(t, app, `address = "127.0.0.1"`)
 	assert.Contains(t, app, `http     = "http://127.0.0.1:8080/health/"`)
 	assert.Contains(t, app, `address = "10.0.1.5"`)
 	assert.Contains(t, app, `local_bind_address = "127.0.0.1"`)
 	assert.Contains(t, app, `local_bind_port    = 8001`)
 	assert.NotContains(t, app, "localhost")
-	chroma := render(t, "service.hcl.tmpl", chromaService)
+	chroma := renderText(t, "service.hcl.tmpl", chromaService)
 	assert.Contains(t, chroma, `http     = "http://127.0.0.1:8000/api/v2/heartbeat"`)
 	assert.NotContains(t, chroma, "upstreams")
-	cfg := render(t, "consul.hcl.tmpl", clientData)
+	cfg := renderText(t, "consul.hcl.tmpl", clientData)
 	assert.Contains(t, cfg, `client_addr = "127.0.0.1"`)
 	assert.NotContains(t, cfg, "https", "clients serve no API off the host")
 }
