@@ -10,6 +10,7 @@ require (
 	github.com/pulumi/pulumi-command/sdk v1.2.1
 	github.com/pulumi/pulumi/sdk/v3 v3.276.0
 	github.com/stretchr/testify v1.12.1
+	golang.org/x/image v0.36.0
 	gopkg.in/yaml.v3 v3.0.1
 )
 

@@ -64,11 +64,12 @@ func TestPulumiYAMLDefaultsEqualConfigDefaults(t *testing.T) {
 
 // structuredDefaults are the Go values behind Pulumi.yaml's object and array defaults.
 var structuredDefaults = map[string]any{
-	"image":      DefaultImage,
-	"intentions": DefaultIntentions,
-	"hosts":      []any{},
-	"tags":       map[string]string{},
-	"jumpHost":   map[string]string{},
+	"image":        DefaultImage,
+	"intentions":   DefaultIntentions,
+	"hosts":        []any{},
+	"tags":         map[string]string{},
+	"jumpHost":     map[string]string{},
+	"networkStack": map[string]string{},
 }
 
 func jsonOf(t *testing.T, v any) string {

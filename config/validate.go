@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"regexp"
 	"strings"
 
@@ -46,6 +47,9 @@ func (c *Config) Validate() []error {
 		}
 	case SourceGiven:
 		errs = append(errs, validateHosts(c.Hosts)...)
+		if c.Azure.NetworkStack != nil {
+			bad("networkStack", "is only read with hostSource=azure: remove it or set hostSource to azure")
+		}
 	default:
 		bad("hostSource", "%q is not a host source: use %q (VMs declared here) or %q (machines listed under hosts)", c.HostSource, SourceAzure, SourceGiven)
 	}
@@ -61,6 +65,8 @@ func (c *Config) Validate() []error {
 	case InstallUpload:
 		if c.Consul.Binary == "" {
 			bad("consulBinary", "is required with consulInstall=upload: set the path of a linux/amd64 consul binary")
+		} else if msg := fileProblem(c.Consul.Binary); msg != "" {
+			bad("consulBinary", "%s: build it with `make tools` or fix the path", msg)
 		}
 	default:
 		bad("consulInstall", "%q is not an install method: use %q or %q", c.Consul.Install, InstallApt, InstallUpload)
@@ -73,6 +79,8 @@ func (c *Config) Validate() []error {
 	case RuntimeBundle:
 		if c.Chroma.Bundle == "" {
 			bad("chromaBundle", "is required with chromaRuntime=bundle: set the path of the Chroma server bundle (make tools builds one)")
+		} else if msg := fileProblem(c.Chroma.Bundle); msg != "" {
+			bad("chromaBundle", "%s: build it with `make tools` or fix the path", msg)
 		}
 	default:
 		bad("chromaRuntime", "%q is not a Chroma runtime: use %q or %q", c.Chroma.Runtime, RuntimeDocker, RuntimeBundle)
@@ -163,8 +171,13 @@ func (a Azure) validate() []error {
 	if !vnetOK {
 		bad("vnetCidr", "%q is not a CIDR: use e.g. 10.0.0.0/16", a.VnetCidr)
 	}
+	subnetCidrs := []struct{ key, value string }{{"appSubnetCidr", a.AppSubnetCidr}, {"dataSubnetCidr", a.DataSubnetCidr}}
+	if a.NetworkStack != nil {
+		errs = append(errs, a.NetworkStack.validate()...)
+		subnetCidrs = nil // the network stack owns the subnets; their ranges are not ours to check
+	}
 	subnets := map[string]netip.Prefix{}
-	for _, s := range []struct{ key, value string }{{"appSubnetCidr", a.AppSubnetCidr}, {"dataSubnetCidr", a.DataSubnetCidr}} {
+	for _, s := range subnetCidrs {
 		p, ok := prefix(s.value)
 		switch {
 		case !ok:
@@ -220,6 +233,38 @@ func (a Azure) validate() []error {
 		bad("jumpHost", "has no host: set its host (the bastion's address) or remove jumpHost")
 	}
 	return errs
+}
+
+// validate checks the network stack is named fully (another project's stack never resolves from a bare name)
+// and every output name is set.
+func (n NetworkStack) validate() []error {
+	var errs []error
+	parts := strings.Split(n.Stack, "/")
+	valid := len(parts) == 3
+	for _, p := range parts {
+		valid = valid && p != "" && !strings.ContainsAny(p, " \t")
+	}
+	if !valid {
+		errs = append(errs, fmt.Errorf("%s:networkStack: stack %q is not a fully qualified stack name: use <organization>/<project>/<stack>, e.g. platform/network/prod (file and azblob backends: organization/<project>/<stack>)", Namespace, n.Stack))
+	}
+	for field, name := range map[string]string{"vnetIdOutput": n.VnetID, "appSubnetIdOutput": n.AppSubnetID, "dataSubnetIdOutput": n.DataSubnetID} {
+		if strings.TrimSpace(name) != name {
+			errs = append(errs, fmt.Errorf("%s:networkStack: %s %q has surrounding spaces: give the output name exactly", Namespace, field, name))
+		}
+	}
+	return errs
+}
+
+// fileProblem says why a file to upload cannot be used, or returns "" (paths are relative to the project).
+func fileProblem(path string) string {
+	info, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("%s does not exist", path)
+	case !info.Mode().IsRegular() || info.Size() == 0:
+		return fmt.Sprintf("%s is not a non-empty file", path)
+	}
+	return ""
 }
 
 func prefix(s string) (netip.Prefix, bool) {

@@ -118,6 +118,12 @@ func TestValidateRejects(t *testing.T) {
 		{"unpinned chroma image", "chromaImage", func(c *Config) { c.Chroma.Image = "chromadb/chroma:latest" }},
 		{"relative chroma data dir", "chromaDataDir", func(c *Config) { c.Chroma.DataDir = "data" }},
 		{"upload without a binary", "consulBinary", func(c *Config) { c.Consul.Install = InstallUpload }},
+		{"upload of a binary that is not there", "consulBinary", func(c *Config) {
+			c.Consul.Install, c.Consul.Binary = InstallUpload, "no/such/consul"
+		}},
+		{"bundle that is not there", "chromaBundle", func(c *Config) {
+			c.Chroma.Runtime, c.Chroma.Bundle = RuntimeBundle, "no/such/bundle.tar.gz"
+		}},
 	}
 	require.GreaterOrEqual(t, len(cases), 15)
 	for _, tc := range cases {

@@ -1,5 +1,6 @@
-// Package infra is the Azure host source: a resource group, a VNet with an app and a data subnet, NSGs that
-// admit only what the mesh needs, and the VMs of every role. It yields hosts.Set and provisions nothing, so
+// Package infra is the Azure host source: a resource group, a VNet with an app and a data subnet (or those of
+// a network stack, read through a StackReference), NSGs that admit only what the mesh needs, and the VMs of
+// every role. It yields hosts.Set and provisions nothing, so
 // everything below the seam works the same on any SSH-reachable machine.
 package infra
 
@@ -44,6 +45,12 @@ func New(ctx *pulumi.Context, cfg *config.Config, opts ...pulumi.ResourceOption)
 		tags[k] = v
 	}
 
+	var existing *ExistingNetwork
+	if a.NetworkStack != nil {
+		if existing, err = ReadNetworkStack(ctx, *a.NetworkStack, a); err != nil {
+			return nil, nil, err
+		}
+	}
 	net, err := NewNetwork(ctx, "network", &NetworkArgs{
 		Prefix:              prefix,
 		Location:            a.Location,
@@ -54,6 +61,7 @@ func New(ctx *pulumi.Context, cfg *config.Config, opts ...pulumi.ResourceOption)
 		DataSubnetCidr:      a.DataSubnetCidr,
 		OperatorCidr:        a.OperatorCidr,
 		Tags:                tags,
+		Existing:            existing,
 	}, opts...)
 	if err != nil {
 		return nil, nil, err

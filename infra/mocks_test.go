@@ -54,6 +54,12 @@ type azureMocks struct {
 	mu      sync.Mutex
 	res     []registered
 	nextIP  map[string]int
+	// stacks are the outputs of the stacks a StackReference may read, by fully qualified name.
+	stacks map[string]resource.PropertyMap
+	// vnets are the existing VNets getVirtualNetwork finds, by name.
+	vnets map[string]map[string]any
+	// invokes lists the functions the program called.
+	invokes []string
 }
 
 // outputName maps a type to the input that becomes its `name` output.
@@ -65,6 +71,9 @@ var outputName = map[string]string{
 func (m *azureMocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if args.TypeToken == "pulumi:pulumi:StackReference" {
+		return m.readStack(args)
+	}
 	req := args.RegisterRPC
 	r := registered{Type: args.TypeToken, Name: args.Name, Inputs: args.Inputs.Mappable()}
 	parentType := tokens.Type("")
@@ -120,8 +129,32 @@ func (m *azureMocks) NewResource(args pulumi.MockResourceArgs) (string, resource
 	return fmt.Sprintf("/subscriptions/%s/resourceGroups/rg/providers/%s/%s", testSubscription, args.TypeToken, args.Name), out, nil
 }
 
+// readStack plays the engine reading another stack's outputs; an unknown stack fails as the engine does.
+func (m *azureMocks) readStack(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	m.res = append(m.res, registered{Type: args.TypeToken, Name: args.Name, Inputs: map[string]any{"name": args.ID}})
+	outputs, ok := m.stacks[args.ID]
+	if !ok {
+		return "", nil, fmt.Errorf("unknown stack %q", args.ID)
+	}
+	return args.ID, resource.PropertyMap{
+		"name":              resource.NewProperty(args.ID),
+		"outputs":           resource.NewProperty(outputs),
+		"secretOutputNames": resource.NewProperty([]resource.PropertyValue{}),
+	}, nil
+}
+
 func (m *azureMocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	m.mu.Lock()
+	m.invokes = append(m.invokes, args.Token)
+	m.mu.Unlock()
 	switch args.Token {
+	case "azure-native:network:getVirtualNetwork":
+		name := args.Args["virtualNetworkName"].StringValue()
+		vnet, ok := m.vnets[name]
+		if !ok {
+			return nil, fmt.Errorf("virtual network %s not found", name)
+		}
+		return resource.NewPropertyMapFromMap(vnet), nil
 	case "azure-native:authorization:getClientConfig":
 		return resource.NewPropertyMapFromMap(map[string]any{
 			"subscriptionId": testSubscription, "tenantId": "tenant", "clientId": "client", "objectId": "object",
@@ -201,7 +234,15 @@ type result struct {
 // deploy runs New under mocks, as `pulumi up` (or, with preview, `pulumi preview`) would.
 func deploy(t *testing.T, cfg *config.Config, preview bool) result {
 	t.Helper()
-	m := &azureMocks{preview: preview}
+	res, err := deployWith(t, &azureMocks{preview: preview}, cfg)
+	require.NoError(t, err)
+	return res
+}
+
+// deployWith runs New under the given mocks and returns the program's error.
+func deployWith(t *testing.T, m *azureMocks, cfg *config.Config) (result, error) {
+	t.Helper()
+	preview := m.preview
 	res := result{mocks: m, outputs: map[string]internals.UnsafeAwaitOutputResult{}}
 	await := func(o pulumi.Output) internals.UnsafeAwaitOutputResult {
 		v, err := internals.UnsafeAwaitOutput(context.Background(), o)
@@ -230,8 +271,7 @@ func deploy(t *testing.T, cfg *config.Config, preview bool) result {
 		}
 		return nil
 	}, pulumi.WithMocks("ragmesh", "test", m), func(info *pulumi.RunInfo) { info.DryRun = preview })
-	require.NoError(t, err)
-	return res
+	return res, err
 }
 
 // connection returns a host's resolved SSH connection.

@@ -24,6 +24,8 @@ type NetworkArgs struct {
 	// OperatorCidr is the only source of SSH and of the Consul HTTPS API.
 	OperatorCidr string
 	Tags         map[string]string
+	// Existing, when set, is a VNet and subnets another stack owns: no VNet, subnet or subnet NSG is declared.
+	Existing *ExistingNetwork
 }
 
 // Network is the resource group, VNet, the app and data subnets, and one NSG per role and per subnet.
@@ -46,7 +48,8 @@ type Network struct {
 }
 
 // NewNetwork declares the network. Subnets are standalone resources (never inline in the VNet, which would
-// make the two fight over them) and carry their NSG explicitly.
+// make the two fight over them) and carry their NSG explicitly. With args.Existing only the resource group and
+// the per-role NSGs (on the NICs) are declared; the subnets' own NSGs are the network stack's business.
 func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pulumi.ResourceOption) (*Network, error) {
 	n := &Network{Location: args.Location, RoleNSGIDs: map[hosts.Role]pulumi.StringOutput{}}
 	if err := ctx.RegisterComponentResource("ragmesh:infra:Network", name, n, opts...); err != nil {
@@ -89,6 +92,12 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 			return nil, err
 		}
 		n.RoleNSGIDs[role] = g.ID().ToStringOutput()
+	}
+	if e := args.Existing; e != nil {
+		n.VnetID = pulumi.String(e.VnetID).ToStringOutput()
+		n.AppSubnetID = pulumi.String(e.AppSubnetID).ToStringOutput()
+		n.DataSubnetID = pulumi.String(e.DataSubnetID).ToStringOutput()
+		return n, n.registerOutputs(ctx)
 	}
 	appNSG, err := nsg("app-subnet", rulesFor(args.VnetCidr, args.OperatorCidr, SubnetRoles(AppSubnet)...))
 	if err != nil {
@@ -135,15 +144,16 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 	n.AppSubnetID = appSubnet.ID().ToStringOutput()
 	n.DataSubnetID = dataSubnet.ID().ToStringOutput()
 	n.ready = []pulumi.Resource{appSubnet, dataSubnet}
-	if err := ctx.RegisterResourceOutputs(n, pulumi.Map{
+	return n, n.registerOutputs(ctx)
+}
+
+func (n *Network) registerOutputs(ctx *pulumi.Context) error {
+	return ctx.RegisterResourceOutputs(n, pulumi.Map{
 		"resourceGroupName": n.ResourceGroupName,
 		"vnetId":            n.VnetID,
 		"appSubnetId":       n.AppSubnetID,
 		"dataSubnetId":      n.DataSubnetID,
-	}); err != nil {
-		return nil, err
-	}
-	return n, nil
+	})
 }
 
 // Subnet names.

@@ -16,5 +16,6 @@ const (
 	OutputAppEnvFile            = "appEnvFile"            // string, path of the app's settings on app hosts
 	OutputMeshServices          = "meshServices"          // map: app, vectorStore → mesh service names
 	OutputAllowedIntentions     = "allowedIntentions"     // []string, "source -> destination"
+	OutputSelfCheck             = "selfCheck"             // map: enabled, passed, checkedAt, hosts, targets (selfcheck.Output)
 	OutputManagementToken       = "consulManagementToken" // string, secret; only with exportManagementToken=true
 )

@@ -12,6 +12,7 @@ import (
 	"github.com/ragmesh/ragmesh/infra"
 	"github.com/ragmesh/ragmesh/mesh"
 	"github.com/ragmesh/ragmesh/provisioners"
+	"github.com/ragmesh/ragmesh/selfcheck"
 )
 
 // Run declares the whole stack. Configuration is read and validated first: on any error nothing is created.
@@ -68,21 +69,35 @@ func Run(ctx *pulumi.Context) error {
 		return err
 	}
 	chromaHost := set.ByRole(hosts.Chroma)[0]
-	if _, err := provisioners.NewChroma(ctx, "chroma", provisioners.ChromaArgs{
+	chroma, err := provisioners.NewChroma(ctx, "chroma", provisioners.ChromaArgs{
 		Host: chromaHost, Agent: agents.Up[chromaHost.Name], Chroma: cfg.Chroma,
 		Token: acl.ServiceTokens[provisioners.ChromaService],
-	}); err != nil {
+	})
+	if err != nil {
 		return err
 	}
-	if _, err := app.New(ctx, "app", app.Args{
+	django, err := app.New(ctx, "app", app.Args{
 		Hosts: set.ByRole(hosts.App), Agents: agents.Up, Token: acl.ServiceTokens[app.Service],
-	}); err != nil {
+	})
+	if err != nil {
 		return err
 	}
 	policy, err := mesh.New(ctx, "mesh", mesh.Args{Provider: acl.Provider, Intentions: cfg.Intentions})
 	if err != nil {
 		return err
 	}
+	// Last: prove the path and the denies from every app host, after everything they depend on.
+	checked := append([]pulumi.Resource{chroma.Registered, policy}, django.Registered...)
+	for _, h := range set {
+		checked = append(checked, agents.Up[h.Name])
+	}
+	check, err := selfcheck.New(ctx, "selfcheck", selfcheck.Args{
+		Hosts: set, Intentions: cfg.Intentions, Enabled: cfg.SelfCheck, Checked: checked, Provider: acl.Provider,
+	})
+	if err != nil {
+		return err
+	}
+	ctx.Export(OutputSelfCheck, check.Output)
 	if cfg.ExportManagementToken {
 		ctx.Export(OutputManagementToken, servers.ManagementToken)
 	}
