@@ -31,7 +31,7 @@ func init() {
 		assert.Contains(t, report, "intruder sees members: 1", report)
 
 		// The refusal counts only if the agent reached the server: the server logs the packets it could not decrypt.
-		seen, _ := e.ssh("consul", "", "journalctl -u consul --since -2min --no-pager -o cat | grep -ci 'decrypt' || true")
+		seen, _ := e.ssh("consul", "", "journalctl -u consul --since -2min --no-pager -o cat | grep -ciE 'decrypt|not encrypted|encryption' || true")
 		assert.NotEqual(t, "0", strings.TrimSpace(seen), "the server never saw the keyless agent: %s", report)
 
 		mgmt, err := e.ssh("consul", "", "cat /etc/consul.d/tokens/management.token")
