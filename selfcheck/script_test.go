@@ -389,3 +389,13 @@ func TestAllowLeftInConfigIsPendingOnlyWhenTheStackMadeIt(t *testing.T) {
 	assert.Equal(t, 1, code, report)
 	assert.Equal(t, 4, r.Finding.Hop)
 }
+
+func TestRenderedTokenInstallPassesBashN(t *testing.T) {
+	text, err := templates.Render("install-token.sh.tmpl", map[string]string{"TokenDir": TokenDir, "TokenFile": TokenFile, "Token": "00000000-1111-2222-3333-444444444444"})
+	require.NoError(t, err)
+	file := filepath.Join(t.TempDir(), "install-token.sh")
+	require.NoError(t, os.WriteFile(file, []byte(text), 0o644))
+	out, err := exec.Command("bash", "-n", file).CombinedOutput()
+	require.NoError(t, err, string(out))
+	assert.Contains(t, text, "chmod 0600 "+TokenFile+".new", "the token file is root-only before it is in place")
+}
