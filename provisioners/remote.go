@@ -69,7 +69,8 @@ func upload(ctx *pulumi.Context, name string, h hosts.Host, source pulumi.AssetO
 	}, opts...)
 }
 
-// uploadText renders nothing itself: it copies already-rendered text and returns the copy and its hash.
+// uploadText copies rendered text into the staging directory and returns the copy and the text's hash, the
+// trigger of the step that installs it.
 func uploadText(ctx *pulumi.Context, name string, h hosts.Host, text pulumi.StringOutput, file string, opts ...pulumi.ResourceOption) (*remote.CopyToRemote, pulumi.StringOutput, error) {
 	asset := text.ApplyT(func(s string) pulumi.AssetOrArchive { return pulumi.NewStringAsset(s) }).(pulumi.AssetOrArchiveOutput)
 	cp, err := upload(ctx, name, h, asset, file, opts...)
