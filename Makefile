@@ -42,8 +42,8 @@ demo: tools
 demo-down: tools
 	@$(OFFLINE); if pulumi stack select $(STACK) >/dev/null 2>&1; then \
 	  pulumi destroy --yes --stack $(STACK) --suppress-outputs || true; \
-	  pulumi stack rm --yes --force --preserve-config $(STACK) >/dev/null; \
-	  pulumi config rm ragmesh:sshPrivateKey --stack $(STACK) 2>/dev/null || true; fi
+	  pulumi config rm ragmesh:sshPrivateKey --stack $(STACK) 2>/dev/null || true; \
+	  pulumi stack rm --yes --force --preserve-config $(STACK) >/dev/null; fi
 	@tools/hosts/hosts.sh down
 
 vet:
