@@ -44,8 +44,10 @@ func NewChroma(ctx *pulumi.Context, name string, args ChromaArgs, opts ...pulumi
 	after := []pulumi.Resource{args.Agent}
 	data := map[string]string{"Runtime": args.Chroma.Runtime, "DataDir": args.Chroma.DataDir, "Image": args.Chroma.Image}
 	triggers := pulumi.Array{}
+	unitTemplate := "chroma-docker.service.tmpl"
 
 	if args.Chroma.Runtime == config.RuntimeBundle {
+		unitTemplate = "chroma-bundle.service.tmpl"
 		sum, err := HashFile(args.Chroma.Bundle)
 		if err != nil {
 			return nil, fmt.Errorf("ragmesh:chromaBundle: %w: build it with `make tools` or fix the path", err)
@@ -57,10 +59,6 @@ func NewChroma(ctx *pulumi.Context, name string, args ChromaArgs, opts ...pulumi
 		}
 		after = append(after, bundle)
 		triggers = append(triggers, pulumi.String(sum))
-	}
-	unitTemplate := "chroma-docker.service.tmpl"
-	if args.Chroma.Runtime == config.RuntimeBundle {
-		unitTemplate = "chroma-bundle.service.tmpl"
 	}
 	unitText, err := Render(unitTemplate, data)
 	if err != nil {
