@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"path"
 	"regexp"
 	"strings"
 
@@ -18,7 +19,9 @@ var (
 	// Service names must also be valid DNS labels, or Consul DNS cannot serve them.
 	serviceName = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 	// Host names become resource names and Consul node names.
-	hostName = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	// pathChars are the characters a path may have where it is written into scripts and units.
+	pathChars = regexp.MustCompile(`^[A-Za-z0-9._/-]+$`)
+	hostName  = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 	// Azure Linux admin names: letters, digits, '-', '_', '.', not starting with a digit or '-'.
 	azureUser = regexp.MustCompile(`^[a-z_][a-z0-9_.-]{0,31}$`)
 )
@@ -85,8 +88,8 @@ func (c *Config) Validate() []error {
 	default:
 		bad("chromaRuntime", "%q is not a Chroma runtime: use %q or %q", c.Chroma.Runtime, RuntimeDocker, RuntimeBundle)
 	}
-	if !strings.HasPrefix(c.Chroma.DataDir, "/") {
-		bad("chromaDataDir", "%q must be an absolute path", c.Chroma.DataDir)
+	if !safePath(c.Chroma.DataDir, "/") || c.Chroma.DataDir == "/" {
+		bad("chromaDataDir", "%q must be a clean absolute path below / (letters, digits, '.', '_', '-', '/'), e.g. /var/lib/chroma", c.Chroma.DataDir)
 	}
 
 	seen := map[Intention]bool{}
@@ -141,6 +144,13 @@ func validateHosts(given []hosts.Spec) []error {
 		addrs[h.Address] = true
 		if h.Port < 0 || h.Port > 65535 {
 			bad("entry %d (%s): port %d is out of range: use 1-65535 or leave it out for 22", i, h.Name, h.Port)
+		}
+		if h.DataDevice != "" {
+			if role != hosts.Chroma {
+				bad("entry %d (%s): dataDevice is only for the chroma host: remove it", i, h.Name)
+			} else if !safePath(h.DataDevice, "/dev/") {
+				bad("entry %d (%s): dataDevice %q must be a block device path under /dev/, e.g. /dev/sdc or /dev/disk/by-id/…", i, h.Name, h.DataDevice)
+			}
 		}
 	}
 	if n := counts[hosts.ConsulServer]; n != 1 && n != 3 && n != 5 {
@@ -315,4 +325,10 @@ func sshPublicKeyProblem(key string) string {
 		return "is malformed: its body does not match its type; paste the .pub file's content unchanged"
 	}
 	return ""
+}
+
+// safePath reports whether p starts with prefix, is already clean (no "..", "//" or trailing "/") and has only
+// pathChars, so it means the same to Go, the shell and systemd.
+func safePath(p, prefix string) bool {
+	return strings.HasPrefix(p, prefix) && path.Clean(p) == p && pathChars.MatchString(p)
 }

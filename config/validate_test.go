@@ -44,7 +44,7 @@ func validGivenHosts() []hosts.Spec {
 	return []hosts.Spec{
 		{Role: "consul-server", Name: "consul-server-0", Address: "10.0.1.10", User: "ops"},
 		{Role: "app", Name: "app-0", Address: "10.0.1.20", User: "ops"},
-		{Role: "chroma", Name: "chroma", Address: "10.0.2.10", User: "ops"},
+		{Role: "chroma", Name: "chroma", Address: "10.0.2.10", User: "ops", DataDevice: "/dev/disk/by-id/scsi-data"},
 	}
 }
 
@@ -117,6 +117,9 @@ func TestValidateRejects(t *testing.T) {
 		{"hosts listed with the Azure source", "hosts", func(c *Config) { c.Hosts = validGivenHosts() }},
 		{"unpinned chroma image", "chromaImage", func(c *Config) { c.Chroma.Image = "chromadb/chroma:latest" }},
 		{"relative chroma data dir", "chromaDataDir", func(c *Config) { c.Chroma.DataDir = "data" }},
+		{"chroma data dir is the root", "chromaDataDir", func(c *Config) { c.Chroma.DataDir = "/" }},
+		{"chroma data dir with a space", "chromaDataDir", func(c *Config) { c.Chroma.DataDir = "/var/lib/my chroma" }},
+		{"chroma data dir not clean", "chromaDataDir", func(c *Config) { c.Chroma.DataDir = "/var/lib/../chroma" }},
 		{"upload without a binary", "consulBinary", func(c *Config) { c.Consul.Install = InstallUpload }},
 		{"upload of a binary that is not there", "consulBinary", func(c *Config) {
 			c.Consul.Install, c.Consul.Binary = InstallUpload, "no/such/consul"
@@ -156,6 +159,9 @@ func TestGivenHostsRejects(t *testing.T) {
 		{"address not an IP", func(h []hosts.Spec) []hosts.Spec { h[2].Address = "chroma.local"; return h }, "not an IP address"},
 		{"address used twice", func(h []hosts.Spec) []hosts.Spec { h[2].Address = h[1].Address; return h }, "used twice"},
 		{"port out of range", func(h []hosts.Spec) []hosts.Spec { h[0].Port = 70000; return h }, "out of range"},
+		{"data device on an app host", func(h []hosts.Spec) []hosts.Spec { h[1].DataDevice = "/dev/sdc"; return h }, "only for the chroma host"},
+		{"data device outside /dev", func(h []hosts.Spec) []hosts.Spec { h[2].DataDevice = "/var/disk.img"; return h }, "under /dev/"},
+		{"data device with shell characters", func(h []hosts.Spec) []hosts.Spec { h[2].DataDevice = "/dev/sdc;reboot"; return h }, "under /dev/"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -15,6 +15,8 @@ type Spec struct {
 	User string `json:"user"`
 	// Port defaults to 22.
 	Port int `json:"port"`
+	// DataDevice (chroma host only, optional) is a block device for Chroma's data; see Host.DataDevice.
+	DataDevice string `json:"dataDevice"`
 }
 
 // Given turns validated specs into hosts; the private key stays a secret inside each connection.
@@ -32,6 +34,7 @@ func Given(specs []Spec, privateKey pulumi.StringInput) Set {
 			Role:           Role(s.Role),
 			Name:           s.Name,
 			PrivateAddress: pulumi.String(s.Address).ToStringOutput(),
+			DataDevice:     s.DataDevice,
 			Connection: remote.ConnectionArgs{
 				Host:       pulumi.String(s.Address),
 				Port:       pulumi.Float64(port),

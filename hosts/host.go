@@ -47,6 +47,9 @@ type Host struct {
 	Connection remote.ConnectionInput
 	// Ready are the resources that must exist before anything connects to the host (e.g. its VM).
 	Ready []pulumi.Resource
+	// DataDevice, when set, is the block device that holds the role's persistent data (Chroma's data
+	// directory): formatted if blank, mounted at boot. Empty keeps the data on the root disk.
+	DataDevice string
 }
 
 // Set is every host of a stack, grouped by role in the order they were given.

@@ -47,12 +47,14 @@ func TestByRoleKeepsTheGivenOrder(t *testing.T) {
 	assert.Equal(t, "a", got[1].Name)
 }
 
-// TestGivenDefaultsUserAndPortAndKeepsTheKeySecret checks the given-hosts source fills root and 22 and never
-// lets the private key out as plain text.
+// TestGivenDefaultsUserAndPortAndKeepsTheKeySecret checks the given-hosts source fills root and 22, keeps the
+// data device, and never lets the private key out as plain text.
 func TestGivenDefaultsUserAndPortAndKeepsTheKeySecret(t *testing.T) {
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
-		s := Given([]Spec{{Role: "app", Name: "app", Address: "10.0.1.5"}}, pulumi.String("KEY"))
-		require.Len(t, s, 1)
+		s := Given([]Spec{{Role: "app", Name: "app", Address: "10.0.1.5"}, {Role: "chroma", Name: "chroma", Address: "10.0.2.4", DataDevice: "/dev/sdc"}}, pulumi.String("KEY"))
+		require.Len(t, s, 2)
+		assert.Empty(t, s[0].DataDevice)
+		assert.Equal(t, "/dev/sdc", s[1].DataDevice)
 		conn := s[0].Connection.ToConnectionOutput()
 		done := make(chan struct{})
 		pulumi.All(conn.User(), conn.Port(), conn.PrivateKey()).ApplyT(func(v []any) error {

@@ -3,6 +3,8 @@ package infra
 import (
 	"testing"
 
+	"github.com/ragmesh/ragmesh/hosts"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -37,11 +39,20 @@ func TestChromaDataDiskIsDetachedNotDeletedWithTheVM(t *testing.T) {
 }
 
 func TestOnlyTheChromaVMHasADataDisk(t *testing.T) {
-	for _, vm := range deploy(t, testConfig(3, 2), false).mocks.ofType(tVM) {
+	r := deploy(t, testConfig(3, 2), false)
+	for _, vm := range r.mocks.ofType(tVM) {
 		if vm.Name == "chroma-vm" {
 			continue
 		}
 		assert.Empty(t, vm.Inputs["storageProfile"].(map[string]any)["dataDisks"], vm.Name)
+	}
+	// The provisioners mount the disk only where the host says it has one.
+	for _, h := range r.hosts {
+		if h.Role == hosts.Chroma {
+			assert.Equal(t, ChromaDataDevice, h.DataDevice, "the chroma host names its data disk by LUN")
+		} else {
+			assert.Empty(t, h.DataDevice, h.Name)
+		}
 	}
 }
 

@@ -126,5 +126,6 @@ func host(v *VM, cfg *config.Config) hosts.Host {
 		}
 		conn.Proxy = proxy
 	}
-	return hosts.Host{Role: v.Role, Name: v.Name, PrivateAddress: v.PrivateAddress, Connection: conn, Ready: v.Ready()}
+	return hosts.Host{Role: v.Role, Name: v.Name, PrivateAddress: v.PrivateAddress, Connection: conn, Ready: v.Ready(),
+		DataDevice: v.DataDevice}
 }

@@ -41,6 +41,8 @@ type VM struct {
 	Machine        *compute.VirtualMachine
 	RoleAssignment *authorization.RoleAssignment
 	PrivateAddress pulumi.StringOutput
+	// DataDevice is where the VM sees its data disk (empty when it has none).
+	DataDevice string
 }
 
 // ConsulServer is a Consul server VM.
@@ -68,8 +70,12 @@ type ChromaVMArgs struct {
 	DataDiskGB int
 }
 
-// ChromaDataDiskLun is the LUN of Chroma's data disk; on Ubuntu it appears as /dev/disk/azure/scsi1/lun0.
-const ChromaDataDiskLun = 0
+// ChromaDataDiskLun is the LUN of Chroma's data disk; on Ubuntu, Azure's udev rules name it
+// ChromaDataDevice, a path that does not change when the kernel orders its disks differently.
+const (
+	ChromaDataDiskLun = 0
+	ChromaDataDevice  = "/dev/disk/azure/scsi1/lun0"
+)
 
 // NewConsulServer declares a Consul server VM; its identity may read the NICs it auto-joins through.
 func NewConsulServer(ctx *pulumi.Context, name string, args *VMArgs, opts ...pulumi.ResourceOption) (*ConsulServer, error) {
@@ -115,6 +121,7 @@ func NewChromaVM(ctx *pulumi.Context, name string, args *ChromaVMArgs, opts ...p
 		ManagedDisk:  &compute.ManagedDiskParametersArgs{Id: disk.ID()},
 		DeleteOption: pulumi.String("Detach"),
 	}}
+	c.DataDevice = ChromaDataDevice
 	return c, c.build(ctx, c, hosts.Chroma, name, &args.VMArgs, data)
 }
 

@@ -33,7 +33,8 @@ type Chroma struct {
 	Registered pulumi.Resource
 }
 
-// NewChroma installs and starts ChromaDB (Docker image or uploaded bundle) and registers it in the mesh.
+// NewChroma installs and starts ChromaDB (Docker image or uploaded bundle) and registers it in the mesh. When
+// the host has a data device, the data directory is mounted from it before ChromaDB first starts.
 func NewChroma(ctx *pulumi.Context, name string, args ChromaArgs, opts ...pulumi.ResourceOption) (*Chroma, error) {
 	c := &Chroma{}
 	if err := ctx.RegisterComponentResource("ragmesh:provisioners:Chroma", name, c, opts...); err != nil {
@@ -59,6 +60,17 @@ func NewChroma(ctx *pulumi.Context, name string, args ChromaArgs, opts ...pulumi
 		}
 		after = append(after, bundle)
 		triggers = append(triggers, pulumi.String(sum))
+	}
+	if h.DataDevice != "" {
+		body, err := Render("chroma-data-disk.sh.tmpl", map[string]string{"Device": h.DataDevice, "DataDir": args.Chroma.DataDir})
+		if err != nil {
+			return nil, err
+		}
+		disk, err := run(ctx, h.Name+"-chroma-data-disk", h, script{body: pulumi.String(body)}, child, pulumi.DependsOn(after))
+		if err != nil {
+			return nil, err
+		}
+		after = append(after, disk)
 	}
 	unitText, err := Render(unitTemplate, data)
 	if err != nil {

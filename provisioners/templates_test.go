@@ -145,6 +145,7 @@ func TestScriptsParse(t *testing.T) {
 		"service-deregister.sh.tmpl":    map[string]string{"ID": "x"},
 		"chroma-install.sh.tmpl":        map[string]string{"Runtime": "bundle", "DataDir": "/var/lib/chroma", "BundleSHA256": "abc", "Image": ""},
 		"chroma-stop.sh.tmpl":           nil,
+		"chroma-data-disk.sh.tmpl":      map[string]string{"Device": "/dev/disk/azure/scsi1/lun0", "DataDir": "/var/lib/chroma"},
 		"install-file.sh.tmpl":          map[string]string{"Dest": "/etc/x", "Mode": "0644", "Staged": "x"},
 	}
 	for name, data := range scripts {
