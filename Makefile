@@ -33,8 +33,9 @@ hosts: tools
 hosts-down:
 	@tools/hosts/hosts.sh down
 
-# The local hosts are one set per machine: runs that use them take a lock, so two never interleave.
-HOSTS_LOCK := flock $(ROOT)/.tools/hosts.lock
+# The local hosts are one set per machine (one bridge, fixed addresses): runs that use them take a machine-wide
+# lock, so two never interleave, even from two checkouts; hosts.sh refuses hosts another checkout still runs.
+HOSTS_LOCK := flock /run/lock/ragmesh-hosts.lock
 
 demo: tools
 	@$(HOSTS_LOCK) bash -c 'tools/hosts/hosts.sh up && STACK=$(STACK) tools/demo.sh'

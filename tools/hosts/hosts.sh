@@ -29,6 +29,9 @@ cgroup_parent=ragmesh-hosts
 rule_local=31700
 rule_block=31701
 default_hosts=(consul=10.0.1.4 app=10.0.1.5 chroma=10.0.2.4)
+# The bridge, the addresses and the cgroup directories are machine-wide, so one checkout at a time owns the
+# hosts: this file (cleared on reboot) names the state directory of the checkout whose hosts are up.
+owner_file=${HOSTS_OWNER_FILE:-/run/ragmesh-hosts.owner}
 boot_timeout=${HOSTS_BOOT_TIMEOUT:-120}
 stop_timeout=${HOSTS_STOP_TIMEOUT:-30}
 
@@ -92,6 +95,19 @@ validate_host() {
   [[ $ip =~ ^10\.0\.([0-9]{1,3})\.([0-9]{1,3})$ ]] || die "host $name: address '$ip' is not in 10.0.0.0/16"
   ((BASH_REMATCH[1] <= 255 && BASH_REMATCH[2] >= 2 && BASH_REMATCH[2] <= 254)) ||
     die "host $name: address '$ip' must be 10.0.X.2-254 (10.0.X.1 is the bridge)"
+}
+
+# check_owner refuses to touch the machine's hosts while another checkout's hosts run (its supervisors are
+# alive); a record left by a checkout whose hosts are gone is stale and ignored.
+check_owner() {
+  local other f
+  other=$(cat "$owner_file" 2>/dev/null || true)
+  [ -n "$other" ] && [ "$other" != "$state" ] || return 0
+  for f in "$other"/*/pid; do
+    if [ -s "$f" ] && pid_is "$(<"$f")" "hosts.sh _supervise"; then
+      die "the local hosts are in use by the checkout at ${other%/.cache/hosts}: run \`make demo-down\` there first"
+    fi
+  done
 }
 
 ensure_operator_key() {
@@ -281,6 +297,8 @@ cmd_up() {
     ips+=("$ip")
   done
 
+  check_owner
+  echo "$state" >"$owner_file"
   mkdir -p "$state"
   ensure_operator_key
   ensure_network "${ips[@]}"
@@ -361,6 +379,7 @@ reap_host() {
 cmd_down() {
   local t0 name dir cg
   t0=$(now)
+  check_owner
   for name in $(registered_hosts); do stop_host "$name" & done
   wait
   log "hosts stopped in $(elapsed "$t0")"
@@ -375,6 +394,7 @@ cmd_down() {
   for cg in $(cgroup_dirs); do rmdir "$cg" 2>/dev/null || true; done
   remove_network
   rm -f "$ssh_config" "$known_hosts"
+  if [ "$(cat "$owner_file" 2>/dev/null)" = "$state" ]; then rm -f "$owner_file"; fi
   log "down in $(elapsed "$t0")"
 }
 
