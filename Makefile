@@ -35,7 +35,9 @@ hosts-down:
 
 # The local hosts are one set per machine (one bridge, fixed addresses): runs that use them take a machine-wide
 # lock, so two never interleave, even from two checkouts; hosts.sh refuses hosts another checkout still runs.
-HOSTS_LOCK := flock /run/lock/ragmesh-hosts.lock
+# -o: the lock is held by flock itself, never inherited by the hosts' long-lived processes, so it ends with
+# the command (make demo leaves the hosts up, and make diagnose must not wait for them).
+HOSTS_LOCK := flock -o /run/lock/ragmesh-hosts.lock
 
 demo: tools
 	@$(HOSTS_LOCK) bash -c 'tools/hosts/hosts.sh up && STACK=$(STACK) tools/demo.sh'

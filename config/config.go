@@ -4,9 +4,9 @@ package config
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -214,13 +214,11 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 			Bundle:  r.str("chromaBundle"),
 			DataDir: r.str("chromaDataDir"),
 		},
-		// A copy: decoding the intentions key into the default's backing array would overwrite the package default.
-		Intentions:            append([]Intention(nil), DefaultIntentions...),
 		SelfCheck:             r.boolean("selfCheck"),
 		ExportManagementToken: r.boolean("exportManagementToken"),
 	}
 	r.object("hosts", &c.Hosts)
-	r.object("image", &c.Azure.Image)
+	r.object("image", &c.Azure.Image) // over the default: a partial image (e.g. only version) keeps the rest
 	r.object("tags", &c.Azure.Tags)
 	r.object("jumpHost", &c.Azure.JumpHost)
 	if j := c.Azure.JumpHost; j != nil && *j == (JumpHost{}) {
@@ -228,7 +226,11 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 	}
 	r.object("networkStack", &c.Azure.NetworkStack)
 	c.Azure.NetworkStack = withDefaultOutputs(c.Azure.NetworkStack)
-	r.object("intentions", &c.Intentions)
+	// Decoded into an empty list, never over the default: an entry that leaves a field out must fail
+	// validation, not inherit the default edge's value.
+	if !r.object("intentions", &c.Intentions) {
+		c.Intentions = append([]Intention(nil), DefaultIntentions...)
+	}
 
 	key, err := r.cfg.TrySecret("sshPrivateKey")
 	if err != nil {
@@ -272,11 +274,18 @@ type reader struct {
 	errs []error
 }
 
+// str returns the key's value, or its default when the key is not set. A key set to an empty value where the
+// default is not empty is an error: it would otherwise stand for the default without saying so.
 func (r *reader) str(key string) string {
-	if v := r.cfg.Get(key); v != "" {
-		return v
+	v, err := r.cfg.Try(key)
+	if err != nil {
+		return Defaults[key]
 	}
-	return Defaults[key]
+	if strings.TrimSpace(v) == "" && Defaults[key] != "" {
+		r.errs = append(r.errs, fmt.Errorf("%s:%s is set but empty: remove it to use the default %q, or give a value", Namespace, key, Defaults[key]))
+		return Defaults[key]
+	}
+	return v
 }
 
 func (r *reader) integer(key string) int {
@@ -297,10 +306,42 @@ func (r *reader) boolean(key string) bool {
 	return b
 }
 
-func (r *reader) object(key string, into any) {
-	if err := r.cfg.TryObject(key, into); err != nil && !errors.Is(err, pulumicfg.ErrMissingVar) {
-		r.errs = append(r.errs, fmt.Errorf("%s:%s does not have the documented shape (%v): see README § Configuration", Namespace, key, err))
+// object decodes a structured key into `into` and reports whether the key was set. Fields the program does not
+// know are errors, like unknown keys: a misspelt field must not silently fall back to its zero value.
+func (r *reader) object(key string, into any) bool {
+	raw, err := r.cfg.Try(key)
+	if err != nil {
+		return false
 	}
+	dec := json.NewDecoder(strings.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(into); err != nil {
+		if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			r.errs = append(r.errs, fmt.Errorf("%s:%s: unknown field %s: fix its spelling or remove it (fields: %s)",
+				Namespace, key, field, strings.Join(jsonFields(into), ", ")))
+		} else {
+			r.errs = append(r.errs, fmt.Errorf("%s:%s does not have the documented shape (%v): see README § Configuration", Namespace, key, err))
+		}
+	}
+	return true
+}
+
+// jsonFields lists the JSON field names of the struct that v (a pointer to a struct, a pointer to one, or a
+// list of them) decodes into.
+func jsonFields(v any) []string {
+	t := reflect.TypeOf(v)
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+		t = t.Elem()
+	}
+	var names []string
+	if t.Kind() == reflect.Struct {
+		for i := 0; i < t.NumField(); i++ {
+			if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" {
+				names = append(names, name)
+			}
+		}
+	}
+	return names
 }
 
 // unknownKeys reports keys under the namespace that the program does not read, so typos fail loudly. The SDK

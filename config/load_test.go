@@ -140,3 +140,56 @@ func TestLoadReportsEveryProblemAtOnce(t *testing.T) {
 		assert.GreaterOrEqual(t, len(problems), 7)
 	})
 }
+
+// An intentions entry that leaves a field out is an error; it never inherits the default edge's values.
+func TestLoadDoesNotFillIntentionsFromTheDefault(t *testing.T) {
+	s := minimalSettings()
+	s["intentions"] = `[{"source":"web"},{}]`
+	load(t, s, func(ctx *pulumi.Context, c *Config, err error) {
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), `ragmesh:intentions: entry 0: "" is not a valid service name`)
+		assert.Contains(t, err.Error(), `ragmesh:intentions: entry 1: "" is not a valid service name`)
+	})
+	s["intentions"] = `[]`
+	load(t, s, func(ctx *pulumi.Context, c *Config, err error) {
+		require.NoError(t, err)
+		assert.Empty(t, c.Intentions, "an empty list allows nothing")
+	})
+}
+
+// A misspelt field inside a structured setting is reported like a misspelt key, with the fields it may have.
+func TestLoadRejectsUnknownFieldsInsideObjects(t *testing.T) {
+	s := minimalSettings()
+	s["intentions"] = `[{"source":"django-app","destination":"chromadb","action":"deny"}]`
+	s["jumpHost"] = `{"hots":"10.20.0.4"}`
+	s["networkStack"] = `{"stak":"platform/network/dev"}`
+	load(t, s, func(ctx *pulumi.Context, c *Config, err error) {
+		require.Error(t, err)
+		msg := err.Error()
+		assert.Contains(t, msg, `ragmesh:intentions: unknown field "action": fix its spelling or remove it (fields: source, destination)`)
+		assert.Contains(t, msg, `ragmesh:jumpHost: unknown field "hots"`)
+		assert.Contains(t, msg, `ragmesh:networkStack: unknown field "stak"`)
+	})
+	given := minimalSettings()
+	given["hostSource"] = "given"
+	given["hosts"] = `[{"role":"app","name":"app","address":"10.0.1.5","usr":"ops"}]`
+	load(t, given, func(ctx *pulumi.Context, c *Config, err error) {
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), `ragmesh:hosts: unknown field "usr": fix its spelling or remove it (fields: role, name, address, user, port, dataDevice)`)
+	})
+}
+
+// A key set to "" does not silently mean its default.
+func TestLoadRejectsEmptyValuesOfKeysWithDefaults(t *testing.T) {
+	s := minimalSettings()
+	s["vmSizeApp"] = ""
+	s["hostSource"] = " "
+	s["resourceGroupName"] = "" // its default is empty: "" means "derive the name"
+	load(t, s, func(ctx *pulumi.Context, c *Config, err error) {
+		require.Error(t, err)
+		msg := err.Error()
+		assert.Contains(t, msg, `ragmesh:vmSizeApp is set but empty: remove it to use the default "Standard_B2s", or give a value`)
+		assert.Contains(t, msg, `ragmesh:hostSource is set but empty`)
+		assert.NotContains(t, msg, "resourceGroupName")
+	})
+}

@@ -24,7 +24,25 @@ var (
 	hostName  = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 	// Azure Linux admin names: letters, digits, '-', '_', '.', not starting with a digit or '-'.
 	azureUser = regexp.MustCompile(`^[a-z_][a-z0-9_.-]{0,31}$`)
+	// SSH login names of given hosts and the bastion: a POSIX user name, so it can be nothing but a name.
+	loginUser = regexp.MustCompile(`^[a-z_][a-z0-9_-]{0,31}$`)
+	// A bastion is a host name or an IP address.
+	hostAddress = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.:-]{0,252})$`)
+	// Azure region names ("westeurope", or the display form "West Europe").
+	azureLocation = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9 ]{0,63}$`)
+	// Debian package versions (the consul apt package, e.g. 1.16.1-1): the characters Debian allows, which
+	// are also safe inside the install script.
+	debVersion = regexp.MustCompile(`^[0-9][0-9A-Za-z.+~:-]{0,63}$`)
+	// A Docker image reference with an explicit tag or digest: [registry[:port]/]path[:tag][@sha256:digest].
+	imageRef = regexp.MustCompile(`^([a-z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*` +
+		`(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$`)
 )
+
+// maxDataDiskGB is the largest managed data disk Azure offers.
+const maxDataDiskGB = 32767
+
+// azureReservedPerSubnet is how many addresses Azure keeps in every subnet.
+const azureReservedPerSubnet = 5
 
 // Names Azure refuses as the admin user of a Linux VM.
 var azureForbiddenUsers = map[string]bool{
@@ -62,8 +80,8 @@ func (c *Config) Validate() []error {
 	}
 	switch c.Consul.Install {
 	case InstallApt:
-		if c.Consul.Version == "" {
-			bad("consulVersion", "is empty: pin the apt package version, e.g. 1.16.1-1")
+		if !debVersion.MatchString(c.Consul.Version) {
+			bad("consulVersion", "%q is not an apt package version: pin one, e.g. 1.16.1-1", c.Consul.Version)
 		}
 	case InstallUpload:
 		if c.Consul.Binary == "" {
@@ -76,8 +94,8 @@ func (c *Config) Validate() []error {
 	}
 	switch c.Chroma.Runtime {
 	case RuntimeDocker:
-		if !strings.Contains(c.Chroma.Image, ":") || strings.HasSuffix(c.Chroma.Image, ":latest") {
-			bad("chromaImage", "%q is not pinned: use an exact 1.x tag such as chromadb/chroma:1.0.0", c.Chroma.Image)
+		if problem := imageProblem(c.Chroma.Image); problem != "" {
+			bad("chromaImage", "%q %s: use an exact 1.x tag such as chromadb/chroma:1.0.0", c.Chroma.Image, problem)
 		}
 	case RuntimeBundle:
 		if c.Chroma.Bundle == "" {
@@ -135,11 +153,16 @@ func validateHosts(given []hosts.Spec) []error {
 			bad("entry %d: name %q is used twice: names must be unique", i, h.Name)
 		}
 		names[h.Name] = true
-		if _, err := netip.ParseAddr(h.Address); err != nil {
+		if ip, err := netip.ParseAddr(h.Address); err != nil {
 			bad("entry %d (%s): address %q is not an IP address: give the private address Consul binds to", i, h.Name, h.Address)
+		} else if ip.IsUnspecified() || ip.IsLoopback() || ip.IsMulticast() {
+			bad("entry %d (%s): address %s cannot be a machine's address for the others: give its private address", i, h.Name, h.Address)
 		}
 		if addrs[h.Address] {
-			bad("entry %d (%s): address %s is used twice", i, h.Name, h.Address)
+			bad("entry %d (%s): address %q is used twice: each host needs its own", i, h.Name, h.Address)
+		}
+		if h.User != "" && !loginUser.MatchString(h.User) {
+			bad("entry %d (%s): user %q is not a login name: lowercase letters, digits, '_', '-', or leave it out for root", i, h.Name, h.User)
 		}
 		addrs[h.Address] = true
 		if h.Port < 0 || h.Port > 65535 {
@@ -170,8 +193,8 @@ func (a Azure) validate() []error {
 	bad := func(key, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s:%s: %s", Namespace, key, fmt.Sprintf(format, args...)))
 	}
-	if a.Location == "" {
-		bad("location", "is empty: set an Azure region, e.g. westeurope")
+	if !azureLocation.MatchString(a.Location) {
+		bad("location", "%q is not an Azure region name: set one, e.g. westeurope", a.Location)
 	}
 	if a.ResourceGroupName == "" && !a.CreateResourceGroup {
 		bad("resourceGroupName", "is required when createResourceGroup is false: name the existing group")
@@ -228,6 +251,13 @@ func (a Azure) validate() []error {
 	if a.AppVMCount < 1 {
 		bad("appVmCount", "%d: at least one app VM is needed", a.AppVMCount)
 	}
+	if app, ok := subnets["appSubnetCidr"]; ok && app.Bits() <= 29 && a.AppVMCount >= 1 {
+		free := 1<<(32-app.Bits()) - azureReservedPerSubnet
+		if n := a.ConsulServerCount + a.AppVMCount; n > free {
+			bad("appVmCount", "%d app VMs and %d Consul servers need %d addresses, but appSubnetCidr %s has %d usable: lower the count or widen the subnet",
+				a.AppVMCount, a.ConsulServerCount, n, a.AppSubnetCidr, free)
+		}
+	}
 	for key, size := range map[string]string{"vmSizeConsulServer": a.VMSizes.ConsulServer, "vmSizeApp": a.VMSizes.App, "vmSizeChroma": a.VMSizes.Chroma} {
 		if strings.TrimSpace(size) == "" {
 			bad(key, "is empty: set an Azure VM size, e.g. Standard_B2s")
@@ -236,11 +266,19 @@ func (a Azure) validate() []error {
 	if a.Image.Publisher == "" || a.Image.Offer == "" || a.Image.Sku == "" || a.Image.Version == "" {
 		bad("image", "needs publisher, offer, sku and version (default: Canonical 0001-com-ubuntu-server-jammy 22_04-lts-gen2 latest)")
 	}
-	if a.ChromaDataDiskGB < 4 {
-		bad("chromaDataDiskGb", "%d: give the Chroma data disk at least 4 GiB", a.ChromaDataDiskGB)
+	if a.ChromaDataDiskGB < 4 || a.ChromaDataDiskGB > maxDataDiskGB {
+		bad("chromaDataDiskGb", "%d: give the Chroma data disk 4 to %d GiB", a.ChromaDataDiskGB, maxDataDiskGB)
 	}
-	if j := a.JumpHost; j != nil && j.Host == "" {
-		bad("jumpHost", "has no host: set its host (the bastion's address) or remove jumpHost")
+	if j := a.JumpHost; j != nil {
+		if !hostAddress.MatchString(j.Host) {
+			bad("jumpHost", "host %q is not a host name or address: set the bastion's, or remove jumpHost", j.Host)
+		}
+		if j.User != "" && !loginUser.MatchString(j.User) {
+			bad("jumpHost", "user %q is not a login name: lowercase letters, digits, '_', '-', or leave it out for root", j.User)
+		}
+		if j.Port < 0 || j.Port > 65535 {
+			bad("jumpHost", "port %d is out of range: use 1-65535 or leave it out for 22", j.Port)
+		}
 	}
 	return errs
 }
@@ -263,6 +301,27 @@ func (n NetworkStack) validate() []error {
 		}
 	}
 	return errs
+}
+
+// imageProblem says why a Docker image reference is not an exact pin, or returns "".
+func imageProblem(ref string) string {
+	if !imageRef.MatchString(ref) {
+		return "is not a Docker image reference"
+	}
+	name, tag := ref, ""
+	if at := strings.LastIndex(name, "@"); at >= 0 {
+		return "" // a digest pins the image whatever the tag says
+	}
+	if colon := strings.LastIndex(name, ":"); colon > strings.LastIndex(name, "/") {
+		tag = name[colon+1:]
+	}
+	switch tag {
+	case "":
+		return "has no tag, so it means :latest, which is not pinned"
+	case "latest":
+		return "is not pinned"
+	}
+	return ""
 }
 
 // fileProblem says why a file to upload cannot be used, or returns "" (paths are relative to the project).

@@ -101,6 +101,18 @@ func TestValidateRejects(t *testing.T) {
 		{"existing group without a name", "resourceGroupName", func(c *Config) { c.Azure.CreateResourceGroup = false }},
 		{"empty location", "location", func(c *Config) { c.Azure.Location = "" }},
 		{"jump host without host", "jumpHost", func(c *Config) { c.Azure.JumpHost = &JumpHost{User: "ops"} }},
+		{"jump host port negative", "jumpHost", func(c *Config) { c.Azure.JumpHost = &JumpHost{Host: "10.20.0.4", Port: -5} }},
+		{"jump host user with a space", "jumpHost", func(c *Config) { c.Azure.JumpHost = &JumpHost{Host: "10.20.0.4", User: "a b"} }},
+		{"jump host with shell characters", "jumpHost", func(c *Config) { c.Azure.JumpHost = &JumpHost{Host: "bastion;reboot"} }},
+		{"location with shell characters", "location", func(c *Config) { c.Azure.Location = "west europe; x" }},
+		{"data disk larger than Azure offers", "chromaDataDiskGb", func(c *Config) { c.Azure.ChromaDataDiskGB = 100000000 }},
+		{"more VMs than the app subnet holds", "appVmCount", func(c *Config) {
+			c.Azure.AppSubnetCidr, c.Azure.AppVMCount = "10.0.1.0/28", 11 // 16 - 5 reserved = 11 for 12 VMs
+		}},
+		{"consul version with shell characters", "consulVersion", func(c *Config) { c.Consul.Version = `1.16.1-1"; touch /tmp/x; echo "` }},
+		{"consul version empty", "consulVersion", func(c *Config) { c.Consul.Version = "" }},
+		{"chroma image without a tag", "chromaImage", func(c *Config) { c.Chroma.Image = "registry.local:5000/chroma" }},
+		{"chroma image with extra arguments", "chromaImage", func(c *Config) { c.Chroma.Image = "chromadb/chroma:1.0.0 --privileged -v /:/host alpine" }},
 		{"datacenter uppercase", "datacenter", func(c *Config) { c.Consul.Datacenter = "DC1" }},
 		{"datacenter with a dot", "datacenter", func(c *Config) { c.Consul.Datacenter = "eu.west" }},
 		{"datacenter empty", "datacenter", func(c *Config) { c.Consul.Datacenter = "" }},
@@ -158,6 +170,10 @@ func TestGivenHostsRejects(t *testing.T) {
 		{"name not a DNS label", func(h []hosts.Spec) []hosts.Spec { h[1].Name = "App_0"; return h }, "DNS label"},
 		{"address not an IP", func(h []hosts.Spec) []hosts.Spec { h[2].Address = "chroma.local"; return h }, "not an IP address"},
 		{"address used twice", func(h []hosts.Spec) []hosts.Spec { h[2].Address = h[1].Address; return h }, "used twice"},
+		{"address empty twice", func(h []hosts.Spec) []hosts.Spec { h[1].Address, h[2].Address = "", ""; return h }, `address "" is used twice`},
+		{"loopback address", func(h []hosts.Spec) []hosts.Spec { h[1].Address = "::1"; return h }, "private address"},
+		{"unspecified address", func(h []hosts.Spec) []hosts.Spec { h[1].Address = "0.0.0.0"; return h }, "private address"},
+		{"user with an ssh option", func(h []hosts.Spec) []hosts.Spec { h[0].User = "root -oProxyCommand=x"; return h }, "not a login name"},
 		{"port out of range", func(h []hosts.Spec) []hosts.Spec { h[0].Port = 70000; return h }, "out of range"},
 		{"data device on an app host", func(h []hosts.Spec) []hosts.Spec { h[1].DataDevice = "/dev/sdc"; return h }, "only for the chroma host"},
 		{"data device outside /dev", func(h []hosts.Spec) []hosts.Spec { h[2].DataDevice = "/var/disk.img"; return h }, "under /dev/"},
@@ -182,6 +198,19 @@ func TestOperatorCidrAcceptsPrivateRangesOfAnySizeAndNarrowPublicOnes(t *testing
 		c := validConfig()
 		c.Azure.OperatorCidr = cidr
 		assert.Empty(t, c.Validate(), cidr)
+	}
+}
+
+func TestChromaImageAcceptsTagsDigestsAndRegistries(t *testing.T) {
+	for _, ref := range []string{
+		"chromadb/chroma:1.0.0",
+		"registry.example.com:5000/team/chroma:1.0.0",
+		"chromadb/chroma@sha256:" + strings.Repeat("ab", 32),
+		"chromadb/chroma:1.0.0@sha256:" + strings.Repeat("0f", 32),
+	} {
+		c := validConfig()
+		c.Chroma.Image = ref
+		assert.Empty(t, c.Validate(), ref)
 	}
 }
 
