@@ -9,5 +9,7 @@ export PULUMI_BACKEND_URL="file://$_ragmesh_root/.tools/state"
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-ragmesh-local-dev}"
+# The local state holds the demo's secrets under a passphrase everyone knows: only its owner may read it.
 mkdir -p "$_ragmesh_root/.tools/state"
+chmod 0700 "$_ragmesh_root/.tools/state"
 unset _ragmesh_root
