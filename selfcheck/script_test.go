@@ -90,18 +90,20 @@ func TestParseResultReadsTheLastLine(t *testing.T) {
 
 // mesh is a canned view of the cluster: what the Consul API, systemd and the network answer on the app host.
 type mesh struct {
-	agentDown     bool
-	chromaStatus  int // LAN member status of the chroma host: 1 alive, 3 left, 4 failed
-	noLeader      bool
-	appUnit       string
-	upstreamBound bool
-	upstreamOK    bool // the heartbeat through the upstream answers
-	sidecarCheck  string
-	allowed       bool
-	chromaCheck   string
-	probeAnswers  bool // the probe identity gets through (no default deny)
-	directOpen    bool // chroma's port answers from the app host
-	sidecarDown   bool // nothing listens on the chroma sidecar's public port (its check has not noticed yet)
+	agentDown      bool
+	chromaStatus   int // LAN member status of the chroma host: 1 alive, 3 left, 4 failed
+	noLeader       bool
+	serversDown    bool // the local agent answers, but what needs a server fails (the leader: HTTP 500)
+	membersGarbled bool // the members list comes back as something that is not JSON
+	appUnit        string
+	upstreamBound  bool
+	upstreamOK     bool // the heartbeat through the upstream answers
+	sidecarCheck   string
+	allowed        bool
+	chromaCheck    string
+	probeAnswers   bool // the probe identity gets through (no default deny)
+	directOpen     bool // chroma's port answers from the app host
+	sidecarDown    bool // nothing listens on the chroma sidecar's public port (its check has not noticed yet)
 	// allowDescription is the description on the django-app allow source in Consul's chromadb entry.
 	allowDescription string
 }
@@ -137,8 +139,16 @@ func (m mesh) run(t *testing.T, mode string, intentions []config.Intention) (Res
 		case "/v1/agent/self":
 			body = map[string]any{"Config": map[string]any{"NodeName": "app"}}
 		case "/v1/agent/members":
+			if m.membersGarbled {
+				fmt.Fprint(w, "<html>bad gateway</html>")
+				return
+			}
 			body = []map[string]any{{"Name": "consul", "Status": 1}, {"Name": "app", "Status": 1}, {"Name": "chroma", "Status": m.chromaStatus}}
 		case "/v1/status/leader":
+			if m.serversDown {
+				http.Error(w, "rpc error getting client: failed to get conn: dial tcp 10.0.1.5:0->10.0.1.4:8300: connect: connection refused", http.StatusInternalServerError)
+				return
+			}
 			body = "10.0.1.4:8300"
 			if m.noLeader {
 				body = ""
@@ -295,6 +305,8 @@ func TestDiagnosisNamesTheFirstBrokenHop(t *testing.T) {
 		{"chroma agent left", func(m *mesh) { m.chromaStatus = 3 }, 1, "chroma", "is left", "journalctl -u consul.service -n 50 --no-pager   # on host chroma"},
 		{"chroma agent failed", func(m *mesh) { m.chromaStatus = 4 }, 1, "chroma", "is failed", "on host chroma"},
 		{"no leader", func(m *mesh) { m.noLeader = true }, 1, "consul", "no leader", "on host consul"},
+		{"servers down, members not yet told", func(m *mesh) { m.serversDown = true }, 1, "consul", "no leader (asked from app: HTTP 500 rpc error", "journalctl -u consul.service -n 50 --no-pager   # on host consul"},
+		{"members list garbled", func(m *mesh) { m.membersGarbled = true }, 1, "consul", "cannot list the cluster's members", "on host consul"},
 		{"app sidecar stopped", func(m *mesh) { m.appUnit = "inactive"; m.upstreamBound = false; m.upstreamOK = false }, 2, "app", "django-app-app-sidecar.service is inactive", "journalctl -u django-app-app-sidecar.service -n 50 --no-pager   # on host app"},
 		{"upstream not bound", func(m *mesh) { m.upstreamBound = false }, 2, "app", "nothing listens on 127.0.0.1", "ss -ltnp"},
 		{"chroma sidecar stopped", func(m *mesh) { m.sidecarCheck = "critical"; m.upstreamOK = false }, 3, "chroma", "fails its check 'Connect Sidecar Listening'", "journalctl -u chromadb-chroma-sidecar.service -n 50 --no-pager   # on host chroma"},
