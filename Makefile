@@ -11,8 +11,9 @@ HOST_PACKAGES := debootstrap systemd-container iproute2 openssh-server openssh-c
 
 help:
 	@echo "make demo        three local hosts -> verified mesh (builds tools, boots hosts, pulumi up, verifies)"
-	@echo "make demo-down   destroy the local stack, stop the hosts, remove local state"
+	@echo "make demo-down   destroy the local stack, remove it and the demo key, stop the hosts"
 	@echo "make test        unit tests of every module + end-to-end tests on local hosts"
+	@echo "make unit | make e2e | make vet   the parts of make test"
 	@echo "make tools       offline toolchain into .tools/ (cached)"
 	@echo "make bench       mesh cost, convergence times and memory on fresh local hosts -> results/"
 	@echo "make diagnose STACK=local   names the first broken hop between the app and ChromaDB"
@@ -97,9 +98,12 @@ diagnose:
 	  else .tools/bin/ragmesh-diagnose -stack $(STACK); fi
 
 # `pulumi preview` of the local stack through the real engine and the offline plugins, no hosts needed: the
-# preview connects to nothing. A throwaway key stands in for the SSH key and is removed again afterwards.
+# preview connects to nothing. When the stack has no SSH key (no demo deployed), a throwaway key stands in and
+# is removed again afterwards; a deployed demo's key is left alone, so the preview shows its real diff.
 preview-local: tools
 	@$(OFFLINE); pulumi stack select --create local >/dev/null; \
+	  if pulumi config get ragmesh:sshPrivateKey --stack local >/dev/null 2>&1; then \
+	    pulumi preview --stack local --diff; exit; fi; \
 	  key=$$(mktemp -u); ssh-keygen -q -t ed25519 -N '' -f $$key; \
 	  trap 'pulumi config rm ragmesh:sshPrivateKey --stack local 2>/dev/null; rm -f $$key $$key.pub' EXIT; \
 	  pulumi config set --secret ragmesh:sshPrivateKey --stack local < $$key; \

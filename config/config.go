@@ -53,7 +53,9 @@ type Config struct {
 
 // Azure holds the settings of the Azure host source.
 type Azure struct {
-	Location            string
+	Location string
+	// ProviderLocation is azure-native:location, the provider's default region, when the stack sets it.
+	ProviderLocation    string
 	ResourceGroupName   string
 	CreateResourceGroup bool
 	VnetCidr            string
@@ -217,6 +219,7 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 		SelfCheck:             r.boolean("selfCheck"),
 		ExportManagementToken: r.boolean("exportManagementToken"),
 	}
+	c.Azure.ProviderLocation = pulumicfg.New(ctx, "azure-native").Get("location")
 	r.object("hosts", &c.Hosts)
 	r.object("image", &c.Azure.Image) // over the default: a partial image (e.g. only version) keeps the rest
 	r.object("tags", &c.Azure.Tags)

@@ -195,6 +195,8 @@ func (a Azure) validate() []error {
 	}
 	if !azureLocation.MatchString(a.Location) {
 		bad("location", "%q is not an Azure region name: set one, e.g. westeurope", a.Location)
+	} else if p := a.ProviderLocation; p != "" && regionKey(p) != regionKey(a.Location) {
+		bad("location", "%q differs from azure-native:location %q: every resource is placed in ragmesh:location, so set both to the same region (or remove azure-native:location)", a.Location, p)
 	}
 	if a.ResourceGroupName == "" && !a.CreateResourceGroup {
 		bad("resourceGroupName", "is required when createResourceGroup is false: name the existing group")
@@ -302,6 +304,9 @@ func (n NetworkStack) validate() []error {
 	}
 	return errs
 }
+
+// regionKey folds the two spellings of a region ("West Europe", "westeurope") into one.
+func regionKey(s string) string { return strings.ToLower(strings.ReplaceAll(s, " ", "")) }
 
 // imageProblem says why a Docker image reference is not an exact pin, or returns "".
 func imageProblem(ref string) string {

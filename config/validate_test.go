@@ -105,6 +105,7 @@ func TestValidateRejects(t *testing.T) {
 		{"jump host user with a space", "jumpHost", func(c *Config) { c.Azure.JumpHost = &JumpHost{Host: "10.20.0.4", User: "a b"} }},
 		{"jump host with shell characters", "jumpHost", func(c *Config) { c.Azure.JumpHost = &JumpHost{Host: "bastion;reboot"} }},
 		{"location with shell characters", "location", func(c *Config) { c.Azure.Location = "west europe; x" }},
+		{"location other than the provider's", "location", func(c *Config) { c.Azure.ProviderLocation = "eastus" }},
 		{"data disk larger than Azure offers", "chromaDataDiskGb", func(c *Config) { c.Azure.ChromaDataDiskGB = 100000000 }},
 		{"more VMs than the app subnet holds", "appVmCount", func(c *Config) {
 			c.Azure.AppSubnetCidr, c.Azure.AppVMCount = "10.0.1.0/28", 11 // 16 - 5 reserved = 11 for 12 VMs
@@ -212,6 +213,12 @@ func TestChromaImageAcceptsTagsDigestsAndRegistries(t *testing.T) {
 		c.Chroma.Image = ref
 		assert.Empty(t, c.Validate(), ref)
 	}
+}
+
+func TestLocationMayBeSpelledLikeTheProviders(t *testing.T) {
+	c := validConfig()
+	c.Azure.ProviderLocation = "West Europe"
+	assert.Empty(t, c.Validate())
 }
 
 func TestSSHPublicKeyAcceptsRSA(t *testing.T) {

@@ -205,8 +205,15 @@ write_name_files() {
 start_host() {
   local name=$1 dir
   dir=$(host_dir "$name")
-  # fd 9 is the command lock: the long-lived supervisor must not hold it.
-  setsid "$here/hosts.sh" _supervise "$name" </dev/null >>"$dir/console.log" 2>&1 9>&- &
+  # The long-lived supervisor keeps nothing its caller had open beyond stdio: not the command lock (fd 9), not
+  # a caller's lock (make's flock) and not a pipe (`make demo | tee` must end when make ends).
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      fd=${fd##*/}
+      if ((fd > 2)); then eval "exec $fd>&-"; fi
+    done
+    exec setsid "$here/hosts.sh" _supervise "$name" </dev/null >>"$dir/console.log" 2>&1
+  ) &
   echo "$!" >"$dir/pid"
 }
 
