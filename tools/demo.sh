@@ -20,7 +20,18 @@ up_seconds=$((SECONDS - t))
 
 chroma=$(pulumi stack output chromaAddress --stack "$stack")
 echo "demo: verifying from the app host"
-result=$("${ssh_app[@]}" "python3 - $chroma" < tests/scripts/verify-mesh.py) || { echo "$result"; echo "demo: VERIFICATION FAILED" >&2; exit 1; }
+# An up with nothing to change returns at once, while hosts that were just restarted may still be bringing the
+# path back (agents re-registering, sidecars reconnecting): poll for up to 60 s before calling it failed.
+deadline=$((SECONDS + 60))
+until result=$("${ssh_app[@]}" "python3 - $chroma" < tests/scripts/verify-mesh.py); do
+  if ((SECONDS >= deadline)); then
+    echo "$result"
+    echo "demo: VERIFICATION FAILED (make diagnose STACK=$stack names the broken hop)" >&2
+    exit 1
+  fi
+  echo "demo: the mesh path does not answer yet; retrying"
+  sleep 3
+done
 python3 - "$result" <<'PY'
 import json, sys
 r = json.loads(sys.argv[1])
