@@ -39,15 +39,17 @@ type options struct {
 
 func main() {
 	var o options
-	flag.StringVar(&o.root, "root", ".", "repository root (the Pulumi project)")
-	flag.StringVar(&o.results, "results", "results", "folder for the JSON and PNG results")
-	flag.IntVar(&o.documents, "documents", 1000, "documents in the benchmark collection")
-	flag.IntVar(&o.requests, "requests", 1000, "requests per path, kind and connection mode (also stops after -seconds)")
-	flag.Float64Var(&o.seconds, "seconds", 20, "time limit per path, kind and connection mode")
-	flag.IntVar(&o.rounds, "rounds", 4, "alternating direct/mesh rounds the requests are split into")
-	flag.BoolVar(&o.keep, "keep", false, "leave the stack deployed (default: destroy it at the end)")
-	flag.BoolVar(&o.fresh, "fresh-hosts", false, "the hosts were just started empty: drop any state stack local still holds")
-	flag.Parse()
+	// Its own flag set: the Pulumi SDK registers logging flags on the global one, which -h would list.
+	fs := flag.NewFlagSet(os.Args[0], flag.ExitOnError)
+	fs.StringVar(&o.root, "root", ".", "repository root (the Pulumi project)")
+	fs.StringVar(&o.results, "results", "results", "folder for the JSON and PNG results")
+	fs.IntVar(&o.documents, "documents", 1000, "documents in the benchmark collection")
+	fs.IntVar(&o.requests, "requests", 1000, "requests per path, kind and connection mode (also stops after -seconds)")
+	fs.Float64Var(&o.seconds, "seconds", 20, "time limit per path, kind and connection mode")
+	fs.IntVar(&o.rounds, "rounds", 4, "alternating direct/mesh rounds the requests are split into")
+	fs.BoolVar(&o.keep, "keep", false, "leave the stack deployed (default: destroy it at the end)")
+	fs.BoolVar(&o.fresh, "fresh-hosts", false, "the hosts were just started empty: drop any state stack local still holds")
+	_ = fs.Parse(os.Args[1:]) // ExitOnError: a bad flag exits with the usage
 	o.rounds = max(o.rounds, 1)
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)

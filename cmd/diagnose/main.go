@@ -25,11 +25,13 @@ import (
 )
 
 func main() {
-	stack := flag.String("stack", "", "the Pulumi stack to diagnose (required)")
-	dir := flag.String("dir", ".", "the project directory (holds Pulumi.yaml)")
-	host := flag.String("host", "", "only this app host (default: every app host)")
-	asJSON := flag.Bool("json", false, "print the results as one JSON array on stdout (the report still goes to stderr)")
-	flag.Parse()
+	// Its own flag set: the Pulumi SDK registers logging flags on the global one, which -h would list.
+	fs := flag.NewFlagSet(os.Args[0], flag.ExitOnError)
+	stack := fs.String("stack", "", "the Pulumi stack to diagnose (required)")
+	dir := fs.String("dir", ".", "the project directory (holds Pulumi.yaml)")
+	host := fs.String("host", "", "only this app host (default: every app host)")
+	asJSON := fs.Bool("json", false, "print the results as one JSON array on stdout (the report still goes to stderr)")
+	_ = fs.Parse(os.Args[1:]) // ExitOnError: a bad flag exits with the usage
 	if *stack == "" {
 		fmt.Fprintln(os.Stderr, "diagnose: -stack is required (make diagnose STACK=<name>)")
 		os.Exit(2)
