@@ -25,7 +25,7 @@ var (
 	// Azure Linux admin names: letters, digits, '-', '_', '.', not starting with a digit or '-'.
 	azureUser = regexp.MustCompile(`^[a-z_][a-z0-9_.-]{0,31}$`)
 	// SSH login names of given hosts and the bastion: a POSIX user name, so it can be nothing but a name.
-	loginUser = regexp.MustCompile(`^[a-z_][a-z0-9_-]{0,31}$`)
+	loginUser = regexp.MustCompile(`^[a-z_][a-z0-9_.-]{0,31}$`)
 	// A bastion is a host name or an IP address.
 	hostAddress = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.:-]{0,252})$`)
 	// Azure region names ("westeurope", or the display form "West Europe").
@@ -162,7 +162,7 @@ func validateHosts(given []hosts.Spec) []error {
 			bad("entry %d (%s): address %q is used twice: each host needs its own", i, h.Name, h.Address)
 		}
 		if h.User != "" && !loginUser.MatchString(h.User) {
-			bad("entry %d (%s): user %q is not a login name: lowercase letters, digits, '_', '-', or leave it out for root", i, h.Name, h.User)
+			bad("entry %d (%s): user %q is not a login name: lowercase letters, digits, '_', '.', '-', or leave it out for root", i, h.Name, h.User)
 		}
 		addrs[h.Address] = true
 		if h.Port < 0 || h.Port > 65535 {
@@ -276,7 +276,7 @@ func (a Azure) validate() []error {
 			bad("jumpHost", "host %q is not a host name or address: set the bastion's, or remove jumpHost", j.Host)
 		}
 		if j.User != "" && !loginUser.MatchString(j.User) {
-			bad("jumpHost", "user %q is not a login name: lowercase letters, digits, '_', '-', or leave it out for root", j.User)
+			bad("jumpHost", "user %q is not a login name: lowercase letters, digits, '_', '.', '-', or leave it out for root", j.User)
 		}
 		if j.Port < 0 || j.Port > 65535 {
 			bad("jumpHost", "port %d is out of range: use 1-65535 or leave it out for 22", j.Port)
@@ -313,12 +313,12 @@ func imageProblem(ref string) string {
 	if !imageRef.MatchString(ref) {
 		return "is not a Docker image reference"
 	}
-	name, tag := ref, ""
-	if at := strings.LastIndex(name, "@"); at >= 0 {
+	if strings.Contains(ref, "@") {
 		return "" // a digest pins the image whatever the tag says
 	}
-	if colon := strings.LastIndex(name, ":"); colon > strings.LastIndex(name, "/") {
-		tag = name[colon+1:]
+	tag := ""
+	if colon := strings.LastIndex(ref, ":"); colon > strings.LastIndex(ref, "/") {
+		tag = ref[colon+1:]
 	}
 	switch tag {
 	case "":
