@@ -81,13 +81,19 @@ func (e *env) ssh(host string, stdin string, command string) (string, error) {
 // verify runs the mesh check on the app host, as the demo does.
 func (e *env) verify(t *testing.T, expectDenied bool) map[string]any {
 	t.Helper()
+	return e.verifyFrom(t, "app", expectDenied)
+}
+
+// verifyFrom runs the mesh check on the given app host.
+func (e *env) verifyFrom(t *testing.T, host string, expectDenied bool) map[string]any {
+	t.Helper()
 	script, err := os.ReadFile(filepath.Join(e.root, "tests/scripts/verify-mesh.py"))
 	require.NoError(t, err)
 	args := chromaAddress
 	if expectDenied {
 		args += " --expect-denied"
 	}
-	out, err := e.ssh("app", string(script), "python3 - "+args)
+	out, err := e.ssh(host, string(script), "python3 - "+args)
 	var result map[string]any
 	require.NoError(t, json.Unmarshal([]byte(lastLine(out)), &result), "verify output: %s", out)
 	require.NoError(t, err, "mesh verification failed: %s", out)
