@@ -284,9 +284,12 @@ func (r *reader) str(key string) string {
 	if err != nil {
 		return Defaults[key]
 	}
-	if strings.TrimSpace(v) == "" && Defaults[key] != "" {
+	switch {
+	case strings.TrimSpace(v) == "" && Defaults[key] != "":
 		r.errs = append(r.errs, fmt.Errorf("%s:%s is set but empty: remove it to use the default %q, or give a value", Namespace, key, Defaults[key]))
 		return Defaults[key]
+	case v != strings.TrimSpace(v):
+		r.errs = append(r.errs, fmt.Errorf("%s:%s = %q has leading or trailing blanks: remove them (or the key)", Namespace, key, v))
 	}
 	return v
 }
@@ -310,41 +313,68 @@ func (r *reader) boolean(key string) bool {
 }
 
 // object decodes a structured key into `into` and reports whether the key was set. Fields the program does not
-// know are errors, like unknown keys: a misspelt field must not silently fall back to its zero value.
+// know are errors, like unknown keys, matched exactly (JSON decoding alone ignores case and drops unknown
+// fields): a misspelt field must not silently fall back to its zero value.
 func (r *reader) object(key string, into any) bool {
 	raw, err := r.cfg.Try(key)
 	if err != nil {
 		return false
 	}
-	dec := json.NewDecoder(strings.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(into); err != nil {
-		if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-			r.errs = append(r.errs, fmt.Errorf("%s:%s: unknown field %s: fix its spelling or remove it (fields: %s)",
-				Namespace, key, field, strings.Join(jsonFields(into), ", ")))
-		} else {
-			r.errs = append(r.errs, fmt.Errorf("%s:%s does not have the documented shape (%v): see README § Configuration", Namespace, key, err))
+	var generic any
+	if err := json.Unmarshal([]byte(raw), &generic); err == nil {
+		for _, f := range unknownFields(generic, reflect.TypeOf(into), "") {
+			r.errs = append(r.errs, fmt.Errorf("%s:%s: %sunknown field %q: fix its spelling or remove it (fields: %s)",
+				Namespace, key, f.where, f.name, strings.Join(f.known, ", ")))
 		}
+	}
+	if err := json.Unmarshal([]byte(raw), into); err != nil {
+		r.errs = append(r.errs, fmt.Errorf("%s:%s does not have the documented shape (%v): see README § Configuration", Namespace, key, err))
 	}
 	return true
 }
 
-// jsonFields lists the JSON field names of the struct that v (a pointer to a struct, a pointer to one, or a
-// list of them) decodes into.
-func jsonFields(v any) []string {
-	t := reflect.TypeOf(v)
-	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+type unknownField struct {
+	where, name string // where: "" or "entry N: " for an element of a list
+	known       []string
+}
+
+// unknownFields walks a decoded JSON value along the Go type it is meant for and lists every object key that
+// is not exactly one of the struct's JSON field names, with the list entry it stands in.
+func unknownFields(v any, t reflect.Type, where string) []unknownField {
+	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	var names []string
-	if t.Kind() == reflect.Struct {
+	var out []unknownField
+	switch t.Kind() {
+	case reflect.Slice:
+		list, _ := v.([]any)
+		for i, elem := range list {
+			out = append(out, unknownFields(elem, t.Elem(), fmt.Sprintf("%sentry %d: ", where, i))...)
+		}
+	case reflect.Struct:
+		obj, _ := v.(map[string]any)
+		known := map[string]reflect.Type{}
+		var names []string
 		for i := 0; i < t.NumField(); i++ {
 			if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" {
+				known[name] = t.Field(i).Type
 				names = append(names, name)
 			}
 		}
+		keys := make([]string, 0, len(obj))
+		for k := range obj {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if ft, ok := known[k]; ok {
+				out = append(out, unknownFields(obj[k], ft, where)...)
+			} else {
+				out = append(out, unknownField{where: where, name: k, known: names})
+			}
+		}
 	}
-	return names
+	return out
 }
 
 // unknownKeys reports keys under the namespace that the program does not read, so typos fail loudly. The SDK
@@ -377,7 +407,11 @@ func (e Errors) Error() string {
 		lines = append(lines, "  - "+err.Error())
 	}
 	sort.Strings(lines)
-	return fmt.Sprintf("invalid stack configuration (%d problems, nothing was created):\n%s", len(e), strings.Join(lines, "\n"))
+	problems := "problems"
+	if len(e) == 1 {
+		problems = "problem"
+	}
+	return fmt.Sprintf("invalid stack configuration (%d %s, nothing was created):\n%s", len(e), problems, strings.Join(lines, "\n"))
 }
 
 // Unwrap lets errors.Is/As see each problem.

@@ -147,8 +147,8 @@ func TestLoadDoesNotFillIntentionsFromTheDefault(t *testing.T) {
 	s["intentions"] = `[{"source":"web"},{}]`
 	load(t, s, func(ctx *pulumi.Context, c *Config, err error) {
 		require.Error(t, err)
-		assert.Contains(t, err.Error(), `ragmesh:intentions: entry 0: "" is not a valid service name`)
-		assert.Contains(t, err.Error(), `ragmesh:intentions: entry 1: "" is not a valid service name`)
+		assert.Contains(t, err.Error(), `ragmesh:intentions: entry 0: destination is missing: name the called service`)
+		assert.Contains(t, err.Error(), `ragmesh:intentions: entry 1: source is missing: name the calling service`)
 	})
 	s["intentions"] = `[]`
 	load(t, s, func(ctx *pulumi.Context, c *Config, err error) {
@@ -166,16 +166,19 @@ func TestLoadRejectsUnknownFieldsInsideObjects(t *testing.T) {
 	load(t, s, func(ctx *pulumi.Context, c *Config, err error) {
 		require.Error(t, err)
 		msg := err.Error()
-		assert.Contains(t, msg, `ragmesh:intentions: unknown field "action": fix its spelling or remove it (fields: source, destination)`)
+		assert.Contains(t, msg, `ragmesh:intentions: entry 0: unknown field "action": fix its spelling or remove it (fields: source, destination)`)
 		assert.Contains(t, msg, `ragmesh:jumpHost: unknown field "hots"`)
 		assert.Contains(t, msg, `ragmesh:networkStack: unknown field "stak"`)
 	})
 	given := minimalSettings()
 	given["hostSource"] = "given"
-	given["hosts"] = `[{"role":"app","name":"app","address":"10.0.1.5","usr":"ops"}]`
+	given["hosts"] = `[{"role":"app","name":"app","address":"10.0.1.5","usr":"ops"},{"Role":"chroma","name":"c","address":"10.0.2.4","prt":2}]`
 	load(t, given, func(ctx *pulumi.Context, c *Config, err error) {
 		require.Error(t, err)
-		assert.Contains(t, err.Error(), `ragmesh:hosts: unknown field "usr": fix its spelling or remove it (fields: role, name, address, user, port, dataDevice)`)
+		assert.Contains(t, err.Error(), `ragmesh:hosts: entry 0: unknown field "usr": fix its spelling or remove it (fields: role, name, address, user, port, dataDevice)`)
+		// Every unknown field at once, and names are matched exactly: "Role" is not "role".
+		assert.Contains(t, err.Error(), `ragmesh:hosts: entry 1: unknown field "Role"`)
+		assert.Contains(t, err.Error(), `ragmesh:hosts: entry 1: unknown field "prt"`)
 	})
 }
 
@@ -185,11 +188,13 @@ func TestLoadRejectsEmptyValuesOfKeysWithDefaults(t *testing.T) {
 	s["vmSizeApp"] = ""
 	s["hostSource"] = " "
 	s["resourceGroupName"] = "" // its default is empty: "" means "derive the name"
+	s["consulBinary"] = "  "    // blanks are never a value
 	load(t, s, func(ctx *pulumi.Context, c *Config, err error) {
 		require.Error(t, err)
 		msg := err.Error()
 		assert.Contains(t, msg, `ragmesh:vmSizeApp is set but empty: remove it to use the default "Standard_B2s", or give a value`)
 		assert.Contains(t, msg, `ragmesh:hostSource is set but empty`)
 		assert.NotContains(t, msg, "resourceGroupName")
+		assert.Contains(t, msg, `ragmesh:consulBinary = "  " has leading or trailing blanks`)
 	})
 }

@@ -9,13 +9,14 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/ragmesh/ragmesh/hosts"
 )
 
 var (
 	// Consul accepts only these characters in a datacenter name (agent/config/builder.go).
-	datacenterName = regexp.MustCompile(`^[a-z0-9_-]+$`)
+	datacenterName = regexp.MustCompile(`^[a-z0-9_-]{1,63}$`)
 	// Service names must also be valid DNS labels, or Consul DNS cannot serve them.
 	serviceName = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 	// Host names become resource names and Consul node names.
@@ -26,10 +27,16 @@ var (
 	azureUser = regexp.MustCompile(`^[a-z_][a-z0-9_.-]{0,31}$`)
 	// SSH login names of given hosts and the bastion: a POSIX user name, so it can be nothing but a name.
 	loginUser = regexp.MustCompile(`^[a-z_][a-z0-9_.-]{0,31}$`)
-	// A bastion is a host name or an IP address.
-	hostAddress = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.:-]{0,252})$`)
+	// A bastion is a host name or an IPv4 address (its port is a field of its own).
+	hostAddress = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$`)
 	// Azure region names ("westeurope", or the display form "West Europe").
-	azureLocation = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9 ]{0,63}$`)
+	azureLocation = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*( [A-Za-z0-9]+)*$`)
+	// Azure VM size names, e.g. Standard_D2s_v5.
+	vmSizeName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,63}$`)
+	// Azure resource group names: letters, digits, '_', '-', '.', '(', ')', not ending in '.'.
+	resourceGroupName = regexp.MustCompile(`^[-\w.()]{0,89}[-\w()]$`)
+	// A 1.x version tag: exact (1.0.0), optionally with a suffix (1.0.0-rc1); "1" or "1.0" would move.
+	chromaTag = regexp.MustCompile(`^1\.[0-9]+\.[0-9]+([-.+][A-Za-z0-9.-]+)?$`)
 	// Debian package versions (the consul apt package, e.g. 1.16.1-1): the characters Debian allows, which
 	// are also safe inside the install script.
 	debVersion = regexp.MustCompile(`^[0-9][0-9A-Za-z.+~:-]{0,63}$`)
@@ -38,11 +45,25 @@ var (
 		`(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$`)
 )
 
+// maxAppVMs bounds the app tier where no subnet size does (a network stack's subnets).
+const maxAppVMs = 1000
+
 // maxDataDiskGB is the largest managed data disk Azure offers.
 const maxDataDiskGB = 32767
 
 // azureReservedPerSubnet is how many addresses Azure keeps in every subnet.
 const azureReservedPerSubnet = 5
+
+// reservedTags are tag names the program sets itself; the auto-join tag in particular must keep its value.
+var reservedTags = map[string]bool{"consul-cluster": true, "ragmesh-stack": true}
+
+// Directories chromaDataDir must not be or lie below: the system's, and the ones the program manages itself
+// (a Chroma reinstall replaces /opt/chroma whole).
+var protectedDirs = []string{"/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/opt/chroma", "/opt/consul",
+	"/proc", "/root", "/run", "/sbin", "/sys", "/tmp", "/usr", "/var/lib/ragmesh", "/var/lib/docker", "/var/log", "/var/tmp"}
+
+// Directories chromaDataDir must not be itself (below them is fine, e.g. /var/lib/chroma).
+var sharedDirs = []string{"/home", "/mnt", "/opt", "/srv", "/var", "/var/lib", "/media"}
 
 // Names Azure refuses as the admin user of a Linux VM.
 var azureForbiddenUsers = map[string]bool{
@@ -70,6 +91,9 @@ func (c *Config) Validate() []error {
 		errs = append(errs, validateHosts(c.Hosts)...)
 		if c.Azure.NetworkStack != nil {
 			bad("networkStack", "is only read with hostSource=azure: remove it or set hostSource to azure")
+		}
+		if c.Azure.JumpHost != nil {
+			bad("jumpHost", "is only read with hostSource=azure (given hosts are reached directly): remove it or set hostSource to azure")
 		}
 	default:
 		bad("hostSource", "%q is not a host source: use %q (VMs declared here) or %q (machines listed under hosts)", c.HostSource, SourceAzure, SourceGiven)
@@ -108,13 +132,18 @@ func (c *Config) Validate() []error {
 	}
 	if !safePath(c.Chroma.DataDir, "/") || c.Chroma.DataDir == "/" {
 		bad("chromaDataDir", "%q must be a clean absolute path below / (letters, digits, '.', '_', '-', '/'), e.g. /var/lib/chroma", c.Chroma.DataDir)
+	} else if dir := systemDir(c.Chroma.DataDir); dir != "" {
+		bad("chromaDataDir", "%q is or lies in %s, which the system or this program manages: use a directory of its own, e.g. /var/lib/chroma", c.Chroma.DataDir, dir)
 	}
 
 	seen := map[Intention]bool{}
 	for i, in := range c.Intentions {
-		for _, name := range []string{in.Source, in.Destination} {
-			if !serviceName.MatchString(name) {
-				bad("intentions", "entry %d: %q is not a valid service name: use lowercase letters, digits and '-' (a DNS label)", i, name)
+		for _, f := range []struct{ field, name string }{{"source", in.Source}, {"destination", in.Destination}} {
+			switch {
+			case f.name == "":
+				bad("intentions", "entry %d: %s is missing: name the %s service", i, f.field, map[string]string{"source": "calling", "destination": "called"}[f.field])
+			case !serviceName.MatchString(f.name):
+				bad("intentions", "entry %d: %s %q is not a valid service name: use lowercase letters, digits and '-' (a DNS label)", i, f.field, f.name)
 			}
 		}
 		if in.Source == in.Destination && in.Source != "" {
@@ -153,18 +182,19 @@ func validateHosts(given []hosts.Spec) []error {
 			bad("entry %d: name %q is used twice: names must be unique", i, h.Name)
 		}
 		names[h.Name] = true
-		if ip, err := netip.ParseAddr(h.Address); err != nil {
-			bad("entry %d (%s): address %q is not an IP address: give the private address Consul binds to", i, h.Name, h.Address)
-		} else if ip.IsUnspecified() || ip.IsLoopback() || ip.IsMulticast() {
+		ip, err := netip.ParseAddr(h.Address)
+		switch {
+		case err != nil || !ip.Is4():
+			bad("entry %d (%s): address %q is not an IPv4 address: give the private address Consul binds to", i, h.Name, h.Address)
+		case ip.IsUnspecified() || ip.IsLoopback() || ip.IsMulticast():
 			bad("entry %d (%s): address %s cannot be a machine's address for the others: give its private address", i, h.Name, h.Address)
-		}
-		if addrs[h.Address] {
-			bad("entry %d (%s): address %q is used twice: each host needs its own", i, h.Name, h.Address)
+		case addrs[ip.String()]:
+			bad("entry %d (%s): address %s is used twice: each host needs its own", i, h.Name, h.Address)
 		}
 		if h.User != "" && !loginUser.MatchString(h.User) {
 			bad("entry %d (%s): user %q is not a login name: lowercase letters, digits, '_', '.', '-', or leave it out for root", i, h.Name, h.User)
 		}
-		addrs[h.Address] = true
+		addrs[ip.String()] = true
 		if h.Port < 0 || h.Port > 65535 {
 			bad("entry %d (%s): port %d is out of range: use 1-65535 or leave it out for 22", i, h.Name, h.Port)
 		}
@@ -200,6 +230,16 @@ func (a Azure) validate() []error {
 	}
 	if a.ResourceGroupName == "" && !a.CreateResourceGroup {
 		bad("resourceGroupName", "is required when createResourceGroup is false: name the existing group")
+	} else if a.ResourceGroupName != "" && !resourceGroupName.MatchString(a.ResourceGroupName) {
+		bad("resourceGroupName", "%q is not an Azure resource group name: letters, digits, '_', '-', '.', '(', ')', at most 90, not ending in '.'", a.ResourceGroupName)
+	}
+	for k := range a.Tags {
+		switch {
+		case reservedTags[k]:
+			bad("tags", "%q is set by this program (Consul auto-join and the stack's own tag): choose another tag name", k)
+		case k == "" || len(k) > 512 || strings.ContainsAny(k, "<>%&\\?/"):
+			bad("tags", "%q is not an Azure tag name: 1-512 characters, none of < > %% & \\ ? /", k)
+		}
 	}
 
 	vnet, vnetOK := prefix(a.VnetCidr)
@@ -255,14 +295,18 @@ func (a Azure) validate() []error {
 	}
 	if app, ok := subnets["appSubnetCidr"]; ok && app.Bits() <= 29 && a.AppVMCount >= 1 {
 		free := 1<<(32-app.Bits()) - azureReservedPerSubnet
-		if n := a.ConsulServerCount + a.AppVMCount; n > free {
-			bad("appVmCount", "%d app VMs and %d Consul servers need %d addresses, but appSubnetCidr %s has %d usable: lower the count or widen the subnet",
-				a.AppVMCount, a.ConsulServerCount, n, a.AppSubnetCidr, free)
+		if a.AppVMCount > free-max(a.ConsulServerCount, 0) { // compared this way round, a huge count cannot overflow
+			bad("appVmCount", "%d app VMs and %d Consul servers do not fit appSubnetCidr %s, which has %d usable addresses: lower the count or widen the subnet",
+				a.AppVMCount, a.ConsulServerCount, a.AppSubnetCidr, free)
 		}
+	} else if a.AppVMCount > maxAppVMs {
+		bad("appVmCount", "%d: at most %d app VMs per stack", a.AppVMCount, maxAppVMs)
 	}
 	for key, size := range map[string]string{"vmSizeConsulServer": a.VMSizes.ConsulServer, "vmSizeApp": a.VMSizes.App, "vmSizeChroma": a.VMSizes.Chroma} {
 		if strings.TrimSpace(size) == "" {
 			bad(key, "is empty: set an Azure VM size, e.g. Standard_B2s")
+		} else if !vmSizeName.MatchString(size) {
+			bad(key, "%q is not an Azure VM size name: e.g. Standard_B2s", size)
 		}
 	}
 	if a.Image.Publisher == "" || a.Image.Offer == "" || a.Image.Sku == "" || a.Image.Version == "" {
@@ -273,10 +317,10 @@ func (a Azure) validate() []error {
 	}
 	if j := a.JumpHost; j != nil {
 		if !hostAddress.MatchString(j.Host) {
-			bad("jumpHost", "host %q is not a host name or address: set the bastion's, or remove jumpHost", j.Host)
+			bad("jumpHost", "host %q is not a host name or IPv4 address (give the port as jumpHost.port): set the bastion's, or remove jumpHost", j.Host)
 		}
 		if j.User != "" && !loginUser.MatchString(j.User) {
-			bad("jumpHost", "user %q is not a login name: lowercase letters, digits, '_', '.', '-', or leave it out for root", j.User)
+			bad("jumpHost", "user %q is not a login name: lowercase letters, digits, '_', '.', '-', or leave it out for adminUser", j.User)
 		}
 		if j.Port < 0 || j.Port > 65535 {
 			bad("jumpHost", "port %d is out of range: use 1-65535 or leave it out for 22", j.Port)
@@ -292,7 +336,7 @@ func (n NetworkStack) validate() []error {
 	parts := strings.Split(n.Stack, "/")
 	valid := len(parts) == 3
 	for _, p := range parts {
-		valid = valid && p != "" && !strings.ContainsAny(p, " \t")
+		valid = valid && p != "" && !strings.ContainsFunc(p, unicode.IsSpace)
 	}
 	if !valid {
 		errs = append(errs, fmt.Errorf("%s:networkStack: stack %q is not a fully qualified stack name: use <organization>/<project>/<stack>, e.g. platform/network/prod (file and azblob backends: organization/<project>/<stack>)", Namespace, n.Stack))
@@ -303,6 +347,21 @@ func (n NetworkStack) validate() []error {
 		}
 	}
 	return errs
+}
+
+// systemDir returns the protected directory dir is or lies in, or "".
+func systemDir(dir string) string {
+	for _, p := range protectedDirs {
+		if dir == p || strings.HasPrefix(dir, p+"/") {
+			return p
+		}
+	}
+	for _, p := range sharedDirs {
+		if dir == p {
+			return p
+		}
+	}
+	return ""
 }
 
 // regionKey folds the two spellings of a region ("West Europe", "westeurope") into one.
@@ -320,11 +379,11 @@ func imageProblem(ref string) string {
 	if colon := strings.LastIndex(ref, ":"); colon > strings.LastIndex(ref, "/") {
 		tag = ref[colon+1:]
 	}
-	switch tag {
-	case "":
+	switch {
+	case tag == "":
 		return "has no tag, so it means :latest, which is not pinned"
-	case "latest":
-		return "is not pinned"
+	case !chromaTag.MatchString(tag):
+		return "does not name an exact Chroma 1.x version"
 	}
 	return ""
 }

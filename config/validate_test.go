@@ -114,6 +114,20 @@ func TestValidateRejects(t *testing.T) {
 		{"consul version empty", "consulVersion", func(c *Config) { c.Consul.Version = "" }},
 		{"chroma image without a tag", "chromaImage", func(c *Config) { c.Chroma.Image = "registry.local:5000/chroma" }},
 		{"chroma image with extra arguments", "chromaImage", func(c *Config) { c.Chroma.Image = "chromadb/chroma:1.0.0 --privileged -v /:/host alpine" }},
+		{"chroma image on a moving tag", "chromaImage", func(c *Config) { c.Chroma.Image = "chromadb/chroma:1" }},
+		{"chroma image before 1.x", "chromaImage", func(c *Config) { c.Chroma.Image = "chromadb/chroma:0.4.24" }},
+		{"chroma data dir is a system directory", "chromaDataDir", func(c *Config) { c.Chroma.DataDir = "/usr" }},
+		{"chroma data dir below /etc", "chromaDataDir", func(c *Config) { c.Chroma.DataDir = "/etc/chroma" }},
+		{"chroma data dir inside the Chroma install", "chromaDataDir", func(c *Config) { c.Chroma.DataDir = "/opt/chroma/data" }},
+		{"chroma data dir is /var", "chromaDataDir", func(c *Config) { c.Chroma.DataDir = "/var" }},
+		{"tag overriding the auto-join tag", "tags", func(c *Config) { c.Azure.Tags = map[string]string{"consul-cluster": "other"} }},
+		{"tag name Azure refuses", "tags", func(c *Config) { c.Azure.Tags = map[string]string{"env<>": "x"} }},
+		{"absurd app VM count", "appVmCount", func(c *Config) { c.Azure.AppVMCount = 9223372036854775807 }},
+		{"jump host with a port in its host", "jumpHost", func(c *Config) { c.Azure.JumpHost = &JumpHost{Host: "bastion.example.com:2222"} }},
+		{"VM size with a space", "vmSizeApp", func(c *Config) { c.Azure.VMSizes.App = "Standard B2s; id" }},
+		{"resource group name Azure refuses", "resourceGroupName", func(c *Config) { c.Azure.ResourceGroupName = "bad name!*" }},
+		{"location with two spaces", "location", func(c *Config) { c.Azure.Location = "West  Europe" }},
+		{"datacenter longer than a DNS label", "datacenter", func(c *Config) { c.Consul.Datacenter = strings.Repeat("d", 64) }},
 		{"datacenter uppercase", "datacenter", func(c *Config) { c.Consul.Datacenter = "DC1" }},
 		{"datacenter with a dot", "datacenter", func(c *Config) { c.Consul.Datacenter = "eu.west" }},
 		{"datacenter empty", "datacenter", func(c *Config) { c.Consul.Datacenter = "" }},
@@ -169,9 +183,10 @@ func TestGivenHostsRejects(t *testing.T) {
 		{"no app host", func(h []hosts.Spec) []hosts.Spec { return []hosts.Spec{h[0], h[2]} }, "role app"},
 		{"name used twice", func(h []hosts.Spec) []hosts.Spec { h[1].Name = "chroma"; return h }, "used twice"},
 		{"name not a DNS label", func(h []hosts.Spec) []hosts.Spec { h[1].Name = "App_0"; return h }, "DNS label"},
-		{"address not an IP", func(h []hosts.Spec) []hosts.Spec { h[2].Address = "chroma.local"; return h }, "not an IP address"},
+		{"address not an IP", func(h []hosts.Spec) []hosts.Spec { h[2].Address = "chroma.local"; return h }, "not an IPv4 address"},
+		{"IPv6 address", func(h []hosts.Spec) []hosts.Spec { h[1].Address = "fd00::5"; return h }, "not an IPv4 address"},
+		{"IPv6 zone with shell characters", func(h []hosts.Spec) []hosts.Spec { h[1].Address = "fe80::1%$(id)"; return h }, "not an IPv4 address"},
 		{"address used twice", func(h []hosts.Spec) []hosts.Spec { h[2].Address = h[1].Address; return h }, "used twice"},
-		{"address empty twice", func(h []hosts.Spec) []hosts.Spec { h[1].Address, h[2].Address = "", ""; return h }, `address "" is used twice`},
 		{"loopback address", func(h []hosts.Spec) []hosts.Spec { h[1].Address = "::1"; return h }, "private address"},
 		{"unspecified address", func(h []hosts.Spec) []hosts.Spec { h[1].Address = "0.0.0.0"; return h }, "private address"},
 		{"user with an ssh option", func(h []hosts.Spec) []hosts.Spec { h[0].User = "root -oProxyCommand=x"; return h }, "not a login name"},
@@ -191,6 +206,23 @@ func TestGivenHostsRejects(t *testing.T) {
 			assert.Contains(t, msg, Namespace+":hosts")
 			assert.Contains(t, msg, tc.want)
 		})
+	}
+}
+
+func TestJumpHostIsOnlyForAzure(t *testing.T) {
+	c := validConfig()
+	c.HostSource, c.Hosts = SourceGiven, validGivenHosts()
+	c.Azure.JumpHost = &JumpHost{Host: "10.20.0.4"}
+	errs := c.Validate()
+	require.Len(t, errs, 1)
+	assert.Contains(t, errs[0].Error(), "ragmesh:jumpHost: is only read with hostSource=azure")
+}
+
+func TestChromaDataDirMayLieBelowSharedDirectories(t *testing.T) {
+	for _, dir := range []string{"/var/lib/chroma", "/srv/chroma", "/data/chroma", "/mnt/vectors"} {
+		c := validConfig()
+		c.Chroma.DataDir = dir
+		assert.Empty(t, c.Validate(), dir)
 	}
 }
 
