@@ -102,9 +102,8 @@ diagnose:
 # is removed again afterwards; a deployed demo's key is left alone, so the preview shows its real diff.
 preview-local: tools
 	@$(OFFLINE); pulumi stack select --create local >/dev/null; \
-	  if pulumi config get ragmesh:sshPrivateKey --stack local >/dev/null 2>&1; then \
-	    pulumi preview --stack local --diff; exit; fi; \
-	  key=$$(mktemp -u); ssh-keygen -q -t ed25519 -N '' -f $$key; \
-	  trap 'pulumi config rm ragmesh:sshPrivateKey --stack local 2>/dev/null; rm -f $$key $$key.pub' EXIT; \
-	  pulumi config set --secret ragmesh:sshPrivateKey --stack local < $$key; \
+	  if ! pulumi config get ragmesh:sshPrivateKey --stack local >/dev/null 2>&1; then \
+	    key=$$(mktemp -u); ssh-keygen -q -t ed25519 -N '' -f $$key; \
+	    trap 'pulumi config rm ragmesh:sshPrivateKey --stack local 2>/dev/null; rm -f $$key $$key.pub' EXIT; \
+	    pulumi config set --secret ragmesh:sshPrivateKey --stack local < $$key; fi; \
 	  pulumi preview --stack local --diff

@@ -15,10 +15,9 @@ import (
 	"github.com/ragmesh/ragmesh/hosts"
 )
 
-// commandMocks records every resource by name with the URNs it depends on.
+// commandMocks records every resource by name with its inputs and the URNs it depends on.
 type commandMocks struct {
 	mu   sync.Mutex
-	urn  map[string]string
 	deps map[string][]string
 	in   map[string]resource.PropertyMap
 }
@@ -26,7 +25,6 @@ type commandMocks struct {
 func (m *commandMocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.urn[args.Name] = args.RegisterRPC.GetType() + "::" + args.Name
 	m.deps[args.Name] = args.RegisterRPC.GetDependencies()
 	m.in[args.Name] = args.Inputs
 	return args.Name + "-id", args.Inputs, nil
@@ -48,7 +46,7 @@ func (m *commandMocks) dependsOn(a, b string) bool {
 
 func deployChroma(t *testing.T, dataDevice string) *commandMocks {
 	t.Helper()
-	m := &commandMocks{urn: map[string]string{}, deps: map[string][]string{}, in: map[string]resource.PropertyMap{}}
+	m := &commandMocks{deps: map[string][]string{}, in: map[string]resource.PropertyMap{}}
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
 		h := hosts.Host{Role: hosts.Chroma, Name: "chroma", PrivateAddress: pulumi.String("10.0.2.4").ToStringOutput(),
 			Connection: remote.ConnectionArgs{Host: pulumi.String("10.0.2.4")}, DataDevice: dataDevice}

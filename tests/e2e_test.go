@@ -48,26 +48,34 @@ func setup(t *testing.T) *env {
 		require.NoError(t, err, "missing %s: run `make hosts` first", need)
 	}
 	ctx := context.Background()
-	// The hosts are fresh for every run: state left by an earlier, interrupted run describes machines that
-	// are gone, so it is dropped (the committed stack file is kept).
-	rm := exec.Command("pulumi", "stack", "rm", "--yes", "--force", "--preserve-config", "--stack", "local")
-	rm.Dir = root
-	_ = rm.Run() // fails harmlessly when there is no such stack
-	stack, err := auto.UpsertStackLocalSource(ctx, "local", root)
-	require.NoError(t, err)
-	key, err := os.ReadFile(filepath.Join(root, ".cache/hosts/id_ed25519"))
-	require.NoError(t, err)
-	require.NoError(t, stack.SetConfig(ctx, "ragmesh:sshPrivateKey", auto.ConfigValue{Value: string(key), Secret: true}))
+	stack := freshStack(t, root, "local")
 	e := &env{root: root, stack: stack}
 	t.Cleanup(func() {
 		if t.Failed() {
-			e.dumpJournals(t)
+			e.dumpJournals(t, localHosts...)
 		}
 		// Leave the stack file as committed: the key is set per run, and a failed suite may have left a change.
 		_ = stack.RemoveConfig(ctx, "ragmesh:sshPrivateKey")
 		_ = stack.RemoveConfig(ctx, "ragmesh:intentions")
 	})
 	return e
+}
+
+// freshStack selects the stack with its SSH key set to the local hosts' key. The hosts are fresh for every
+// run: state left by an earlier, interrupted run describes machines that are gone, so it is dropped first
+// (the stack file is kept).
+func freshStack(t *testing.T, root, name string) auto.Stack {
+	t.Helper()
+	ctx := context.Background()
+	rm := exec.Command("pulumi", "stack", "rm", "--yes", "--force", "--preserve-config", "--stack", name)
+	rm.Dir = root
+	_ = rm.Run() // fails harmlessly when there is no such stack
+	stack, err := auto.UpsertStackLocalSource(ctx, name, root)
+	require.NoError(t, err)
+	key, err := os.ReadFile(filepath.Join(root, ".cache/hosts/id_ed25519"))
+	require.NoError(t, err)
+	require.NoError(t, stack.SetConfig(ctx, "ragmesh:sshPrivateKey", auto.ConfigValue{Value: string(key), Secret: true}))
+	return stack
 }
 
 // ssh runs a command on a local host and returns its combined output.
@@ -109,8 +117,8 @@ func (e *env) up(t *testing.T, opts ...optup.Option) auto.UpResult {
 	return res
 }
 
-func (e *env) dumpJournals(t *testing.T) {
-	for _, h := range localHosts {
+func (e *env) dumpJournals(t *testing.T, hosts ...string) {
+	for _, h := range hosts {
 		out, _ := e.ssh(h, "", "journalctl -n 40 --no-pager -u 'consul*' -u 'chroma*' -u '*-sidecar*' 2>&1 | tail -n 40")
 		t.Logf("---- journal of %s ----\n%s", h, out)
 	}

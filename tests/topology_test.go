@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optremove"
 	"github.com/stretchr/testify/assert"
@@ -53,26 +52,16 @@ func TestThreeServersAndTwoAppHosts(t *testing.T) {
 
 	ctx := context.Background()
 	stackFile := filepath.Join(root, "Pulumi."+topologyStack+".yaml")
-	rm := exec.Command("pulumi", "stack", "rm", "--yes", "--force", "--stack", topologyStack)
-	rm.Dir = root
-	_ = rm.Run() // state of an interrupted run describes hosts that are gone; fails harmlessly otherwise
 	require.NoError(t, os.WriteFile(stackFile, []byte(topologyConfig), 0o644))
-	stack, err := auto.UpsertStackLocalSource(ctx, topologyStack, root)
-	require.NoError(t, err)
+	stack := freshStack(t, root, topologyStack)
 	e := &env{root: root, stack: stack}
 	t.Cleanup(func() {
 		if t.Failed() {
-			for _, h := range []string{"consul", "consul2", "consul3", "app2"} {
-				out, _ := e.ssh(h, "", "journalctl -n 30 --no-pager -u 'consul*' -u '*-sidecar*' 2>&1 | tail -n 30")
-				t.Logf("---- journal of %s ----\n%s", h, out)
-			}
+			e.dumpJournals(t, "consul", "consul2", "consul3", "app", "app2", "chroma")
 		}
 		_ = stack.Workspace().RemoveStack(ctx, topologyStack, optremove.Force())
 		_ = os.Remove(stackFile)
 	})
-	key, err := os.ReadFile(filepath.Join(root, ".cache/hosts/id_ed25519"))
-	require.NoError(t, err)
-	require.NoError(t, stack.SetConfig(ctx, "ragmesh:sshPrivateKey", auto.ConfigValue{Value: string(key), Secret: true}))
 
 	res := e.up(t)
 	assert.Equal(t, []any{"10.0.1.4", "10.0.1.6", "10.0.1.7"}, res.Outputs["consulServerAddresses"].Value)
