@@ -54,8 +54,14 @@ const maxDataDiskGB = 32767
 // azureReservedPerSubnet is how many addresses Azure keeps in every subnet.
 const azureReservedPerSubnet = 5
 
-// reservedTags are tag names the program sets itself; the auto-join tag in particular must keep its value.
-var reservedTags = map[string]bool{"consul-cluster": true, "ragmesh-stack": true}
+// Tag names the program sets on Azure resources itself (infra uses them); a user's tags may not take them, the
+// auto-join tag in particular must keep its value.
+const (
+	AutoJoinTagName = "consul-cluster" // the NIC tag Consul's Azure cloud auto-join looks for
+	StackTagName    = "ragmesh-stack"  // names the stack every resource belongs to
+)
+
+var reservedTags = map[string]bool{AutoJoinTagName: true, StackTagName: true}
 
 // Directories chromaDataDir must not be or lie below: the system's, and the ones the program manages itself
 // (a Chroma reinstall replaces /opt/chroma whole).

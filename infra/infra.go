@@ -15,8 +15,9 @@ import (
 	"github.com/ragmesh/ragmesh/hosts"
 )
 
-// AutoJoinTagName is the NIC tag Consul's Azure cloud auto-join looks for.
-const AutoJoinTagName = "consul-cluster"
+// AutoJoinTagName is the NIC tag Consul's Azure cloud auto-join looks for (reserved in config, so a user's tags
+// cannot override it).
+const AutoJoinTagName = config.AutoJoinTagName
 
 // AutoJoinTag is the tag on every NIC of one stack.
 type AutoJoinTag struct{ Name, Value string }
@@ -40,7 +41,7 @@ func New(ctx *pulumi.Context, cfg *config.Config, opts ...pulumi.ResourceOption)
 	if rgName == "" {
 		rgName = prefix + "-rg"
 	}
-	tags := map[string]string{"ragmesh-stack": prefix}
+	tags := map[string]string{config.StackTagName: prefix}
 	for k, v := range a.Tags {
 		tags[k] = v
 	}
